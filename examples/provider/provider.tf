@@ -1,0 +1,2 @@
+# Against lbaasd on its embedded default (no Keystone).
+provider "lbaas" {}
