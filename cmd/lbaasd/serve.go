@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lbaas/terraform-provider-lbaas/internal/agent"
+	"github.com/lbaas/terraform-provider-lbaas/internal/apiserver"
+	"github.com/lbaas/terraform-provider-lbaas/internal/compute"
+	computelocal "github.com/lbaas/terraform-provider-lbaas/internal/compute/local"
+	"github.com/lbaas/terraform-provider-lbaas/internal/controller"
+	"github.com/lbaas/terraform-provider-lbaas/internal/haproxy"
+	"github.com/lbaas/terraform-provider-lbaas/internal/lb"
+	networklocal "github.com/lbaas/terraform-provider-lbaas/internal/network/local"
+	"github.com/lbaas/terraform-provider-lbaas/internal/pki"
+	"github.com/lbaas/terraform-provider-lbaas/internal/store"
+)
+
+// defaultProjectID is the project of objects created without one in noauth
+// mode (no Keystone).
+const defaultProjectID = "00000000000000000000000000000000"
+
+// agentCertValidity is how long an amphora agent's certificate is valid.
+const agentCertValidity = 365 * 24 * time.Hour
+
+type serveCmd struct {
+	Listen    string        `default:"127.0.0.1:9876" env:"LBAASD_LISTEN" help:"Address of the Octavia v2 API, /metrics and /healthcheck."`
+	DataDir   string        `default:"${default_data_dir}" env:"LBAASD_DATA_DIR" help:"Where lbaasd keeps its database, CA and amphorae."`
+	Subnet    string        `default:"127.77.0.0/16" env:"LBAASD_SUBNET" help:"The default local subnet VIPs are allocated from."`
+	AgentBin  string        `env:"LBAASD_AGENT_BIN" help:"The amphora-agent binary (default: next to lbaasd, else on PATH)."`
+	HAProxy   string        `default:"haproxy" env:"LBAASD_HAPROXY" help:"The haproxy binary the amphorae run."`
+	Workers   int           `default:"4" env:"LBAASD_WORKERS" help:"Load balancers reconciled at once."`
+	Project   string        `default:"${default_project}" env:"LBAASD_DEFAULT_PROJECT" help:"Project of objects created without a project_id (noauth)."`
+	LogLevel  string        `default:"info" enum:"debug,info,warn,error" env:"LBAASD_LOG_LEVEL" help:"Log level (debug, info, warn, error)."`
+	LogFormat string        `default:"text" enum:"text,json" env:"LBAASD_LOG_FORMAT" help:"Log format (text, json)."`
+	Shutdown  time.Duration `default:"15s" env:"LBAASD_SHUTDOWN_TIMEOUT" help:"How long in-flight requests get on SIGTERM."`
+}
+
+func newLogger(w *os.File, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func (s serveCmd) Run(e *env) error {
+	log := newLogger(os.Stderr, s.LogLevel, s.LogFormat)
+	ctx := e.ctx
+
+	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	haproxyBin, err := exec.LookPath(s.HAProxy)
+	if err != nil {
+		if _, serr := os.Stat("/usr/sbin/haproxy"); s.HAProxy == "haproxy" && serr == nil {
+			haproxyBin = "/usr/sbin/haproxy"
+		} else {
+			return fmt.Errorf("haproxy not found (%w): install it with apt-get install haproxy, or pass --haproxy", err)
+		}
+	}
+	agentBin, err := findAgent(s.AgentBin)
+	if err != nil {
+		return err
+	}
+
+	st, err := store.OpenSQLite(ctx, filepath.Join(s.DataDir, "lbaasd.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ca, err := pki.LoadOrCreateCA(filepath.Join(s.DataDir, "pki"))
+	if err != nil {
+		return fmt.Errorf("lbaasd CA: %w", err)
+	}
+	clientCert, clientKey, err := ca.IssueClient("lbaasd", agentCertValidity)
+	if err != nil {
+		return fmt.Errorf("lbaasd client certificate: %w", err)
+	}
+	tlsCfg, err := agent.ClientTLSConfig(clientCert, clientKey, ca.Pool())
+	if err != nil {
+		return err
+	}
+
+	newID := func() string { return uuid.NewString() }
+	netDriver := networklocal.New(st, newID)
+	if _, err := netDriver.EnsureSubnet(ctx, s.Subnet, "lbaasd-local", true); err != nil {
+		return err
+	}
+	comp, err := computelocal.New(computelocal.Config{
+		Dir: filepath.Join(s.DataDir, "a"), AgentBin: agentBin, HAProxyBin: haproxyBin, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := controller.NewMetrics()
+	if err := metrics.Register(reg); err != nil {
+		return err
+	}
+	dialer := newDialer(tlsCfg)
+	defer dialer.closeAll()
+	maxConn := maxConnCap()
+	ctrl, err := controller.New(controller.Config{
+		Store:   st,
+		Compute: comp,
+		Network: netDriver,
+		Dial:    dialer.dial,
+		Render: func(g *lb.LoadBalancer, info agent.Info) (string, error) {
+			return haproxy.Render(g, haproxy.Options{
+				StateDir:   info.StateDir,
+				CertDir:    filepath.Join(info.StateDir, "certs"),
+				MaxConnCap: maxConn,
+			})
+		},
+		IssueCert: func(amphoraID string) ([]byte, []byte, []byte, time.Time, error) {
+			certPEM, keyPEM, err := ca.IssueServer(amphoraID, []net.IP{net.ParseIP("127.0.0.1")}, []string{amphoraID}, agentCertValidity)
+			if err != nil {
+				return nil, nil, nil, time.Time{}, err
+			}
+			notAfter, err := pki.NotAfter(certPEM)
+			return certPEM, keyPEM, ca.CertPEM(), notAfter, err
+		},
+		Logger:  log.With("component", "controller"),
+		Metrics: metrics,
+		Workers: s.Workers,
+		NewID:   newID,
+	})
+	if err != nil {
+		return err
+	}
+
+	api, err := apiserver.New(apiserver.Config{
+		Store:            st,
+		Network:          netDriver,
+		Controller:       ctrl,
+		Stats:            statsSource{ctrl: ctrl},
+		DefaultProjectID: s.Project,
+		Logger:           log.With("component", "api"),
+		NewID:            newID,
+	})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthcheck", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := st.Subnets(r.Context()); err != nil {
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("OK"))
+	})
+	// The local subnets, networks and VIP ports, read-only in Neutron's
+	// format, for clients that resolve names through the same endpoint.
+	networklocal.NewAPI(st).Register(mux)
+	mux.Handle("/", api)
+
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.Listen, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		errs <- ctrl.Run(runCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- err
+			return
+		}
+		errs <- nil
+	}()
+	log.Info("lbaasd serving", "listen", ln.Addr().String(), "data_dir", s.DataDir, "subnet", s.Subnet, "version", version)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errs:
+	}
+	log.Info("lbaasd shutting down")
+	shutCtx, shutCancel := context.WithTimeout(context.WithoutCancel(ctx), s.Shutdown)
+	defer shutCancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	cancel()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		runErr = errors.Join(runErr, err)
+	}
+	log.Info("lbaasd stopped")
+	return runErr
+}
+
+// findAgent locates the amphora-agent binary.
+func findAgent(flagValue string) (string, error) {
+	if flagValue != "" {
+		return exec.LookPath(flagValue)
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), "amphora-agent")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("amphora-agent")
+	if err != nil {
+		return "", fmt.Errorf("amphora-agent not found next to lbaasd or on PATH: pass --agent-bin (%w)", err)
+	}
+	return p, nil
+}
+
+// maxConnCap keeps HAProxy's global maxconn within what the file descriptor
+// limit allows: HAProxy needs about two descriptors per connection, and
+// refuses to start when it cannot raise its limit that far.
+func maxConnCap() int {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Max == 0 {
+		return 0
+	}
+	limit := int((rl.Max - 512) * 2 / 5)
+	if limit < 256 {
+		limit = 256
+	}
+	return min(limit, haproxy.DefaultMaxConnCap)
+}
+
+// dialer keeps one agent client per amphora (so connections are reused)
+// and drops it when the amphora's address changes.
+type dialer struct {
+	tls     *tls.Config
+	mu      sync.Mutex
+	clients map[string]*agent.Client
+}
+
+func newDialer(tlsCfg *tls.Config) *dialer {
+	return &dialer{tls: tlsCfg, clients: map[string]*agent.Client{}}
+}
+
+func (d *dialer) dial(amphoraID string, inst compute.Instance) (controller.Agent, error) {
+	key := amphoraID + " " + inst.AgentURL
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.clients[key]; ok {
+		return c, nil
+	}
+	for k, c := range d.clients {
+		if strings.HasPrefix(k, amphoraID+" ") {
+			c.Close()
+			delete(d.clients, k)
+		}
+	}
+	c, err := agent.NewClient(inst.AgentURL, amphoraID, d.tls)
+	if err != nil {
+		return nil, err
+	}
+	d.clients[key] = c
+	return c, nil
+}
+
+func (d *dialer) closeAll() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k, c := range d.clients {
+		c.Close()
+		delete(d.clients, k)
+	}
+}
+
+// statsSource answers the API's /stats from the agents' `show stat`.
+type statsSource struct{ ctrl *controller.Controller }
+
+func (s statsSource) ListenerStats(ctx context.Context, g *lb.LoadBalancer) (map[string]apiserver.Stats, error) {
+	rows, err := s.ctrl.AgentStats(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]apiserver.Stats{}
+	for _, r := range rows {
+		if r.SvName != "FRONTEND" || g.Listener(r.PxName) == nil {
+			continue
+		}
+		st := out[r.PxName]
+		st.BytesIn += r.Bin
+		st.BytesOut += r.Bout
+		st.ActiveConnections += r.Scur
+		st.TotalConnections += r.Stot
+		st.RequestErrors += r.Ereq
+		out[r.PxName] = st
+	}
+	return out, nil
+}
