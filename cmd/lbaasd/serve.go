@@ -249,14 +249,11 @@ func findAgent(flagValue string) (string, error) {
 // refuses to start when it cannot raise its limit that far.
 func maxConnCap() int {
 	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Max == 0 {
-		return 0
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Max <= 1024 {
+		return 256
 	}
-	limit := int((rl.Max - 512) * 2 / 5)
-	if limit < 256 {
-		limit = 256
-	}
-	return min(limit, haproxy.DefaultMaxConnCap)
+	fds := min(rl.Max, uint64(10*haproxy.DefaultMaxConnCap))
+	return min(max(int((fds-512)*2/5), 256), haproxy.DefaultMaxConnCap) //nolint:gosec // fds is bounded above.
 }
 
 // dialer keeps one agent client per amphora (so connections are reused)

@@ -1,6 +1,3 @@
-// Package agent is the amphora agent: it holds the configuration the
-// controller pushes, validates it with the real binaries before switching to
-// it, and runs HAProxy.
 package agent
 
 import (

@@ -52,14 +52,14 @@ type CertIssuer func(amphoraID string) (certPEM, keyPEM, caPEM []byte, expires t
 
 // Config wires a Controller.
 type Config struct {
-	Store    store.Store
-	Compute  compute.Driver
-	Network  network.Driver
-	Dial     AgentDialer
-	Render   Renderer
+	Store     store.Store
+	Compute   compute.Driver
+	Network   network.Driver
+	Dial      AgentDialer
+	Render    Renderer
 	IssueCert CertIssuer
-	Logger   *slog.Logger
-	Metrics  *Metrics
+	Logger    *slog.Logger
+	Metrics   *Metrics
 	// Workers is the number of load balancers reconciled at once (default 4).
 	Workers int
 	// ReconcileTimeout bounds one reconcile (default 2 minutes).
