@@ -40,6 +40,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Readable by every user: one test runs lbaasd as an unprivileged user.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	bins = binaries{lbaasd: filepath.Join(dir, "lbaasd"), agent: filepath.Join(dir, "amphora-agent")}
 	for pkg, out := range map[string]string{"./cmd/lbaasd": bins.lbaasd, "./cmd/amphora-agent": bins.agent} {
 		cmd := exec.Command("go", "build", "-o", out, pkg)
@@ -93,6 +98,12 @@ func randomSubnet() string {
 // startDaemon runs lbaasd on a free port until the test ends.
 func startDaemon(t *testing.T, dataDir, subnet string) *daemon {
 	t.Helper()
+	return startDaemonAs(t, dataDir, subnet, nil)
+}
+
+// startDaemonAs runs lbaasd as the given user (nil: as this process).
+func startDaemonAs(t *testing.T, dataDir, subnet string, cred *syscall.Credential) *daemon {
+	t.Helper()
 	port := freePort(t)
 	d := &daemon{
 		t: t, dataDir: dataDir, subnet: subnet,
@@ -112,6 +123,9 @@ func startDaemon(t *testing.T, dataDir, subnet string) *daemon {
 		"--log-level", "debug",
 	)
 	d.cmd.Stdout, d.cmd.Stderr = logf, logf
+	if cred != nil {
+		d.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
