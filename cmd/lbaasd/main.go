@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	parser, err := kong.New(&c,
 		kong.Name("lbaasd"),
 		kong.Description("lbaasd serves the Octavia v2 API and runs load balancers with real HAProxy."),
-		kong.Configuration(kongyaml.Loader),
+		kong.Configuration(envFirst(kongyaml.Loader)),
 		kong.Vars{
 			"default_data_dir": defaultDataDir(os.Getuid(), os.Getenv("XDG_DATA_HOME"), os.Getenv("HOME")),
 			"default_project":  defaultProjectID,
@@ -101,4 +101,27 @@ type versionCmd struct{}
 func (versionCmd) Run(e *env) error {
 	_, err := fmt.Fprintln(e.stdout, "lbaasd", version)
 	return err
+}
+
+// envFirst wraps a configuration-file loader so that a flag's environment
+// variable, when set, wins over the file (kong consults resolvers first).
+func envFirst(load kong.ConfigurationLoader) kong.ConfigurationLoader {
+	return func(r io.Reader) (kong.Resolver, error) {
+		inner, err := load(r)
+		if err != nil {
+			return nil, err
+		}
+		return envFirstResolver{inner}, nil
+	}
+}
+
+type envFirstResolver struct{ kong.Resolver }
+
+func (e envFirstResolver) Resolve(ctx *kong.Context, parent *kong.Path, flag *kong.Flag) (any, error) {
+	for _, name := range flag.Envs {
+		if _, ok := os.LookupEnv(name); ok {
+			return nil, nil
+		}
+	}
+	return e.Resolver.Resolve(ctx, parent, flag)
 }

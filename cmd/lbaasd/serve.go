@@ -177,7 +177,7 @@ func (s serveCmd) Run(e *env) error {
 	// The local subnets, networks and VIP ports, read-only in Neutron's
 	// format, for clients that resolve names through the same endpoint.
 	networklocal.NewAPI(st).Register(mux)
-	mux.Handle("/", api)
+	mux.Handle("/", instrument(reg, api))
 
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.Listen)
@@ -320,4 +320,20 @@ func (s statsSource) ListenerStats(ctx context.Context, g *lb.LoadBalancer) (map
 		out[r.PxName] = st
 	}
 	return out, nil
+}
+
+// instrument counts the API's requests and times them, by method and status
+// code (paths are left out: object IDs would make every path a new series).
+func instrument(reg prometheus.Registerer, h http.Handler) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "lbaasd", Subsystem: "api", Name: "requests_total",
+		Help: "Octavia API requests, by method and status code.",
+	}, []string{"method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: "lbaasd", Subsystem: "api", Name: "request_duration_seconds",
+		Help:    "Octavia API request latency, by method and status code.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+	}, []string{"method", "code"})
+	reg.MustRegister(requests, duration)
+	return promhttp.InstrumentHandlerCounter(requests, promhttp.InstrumentHandlerDuration(duration, h))
 }

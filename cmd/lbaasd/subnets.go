@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/google/uuid"
@@ -19,6 +20,9 @@ type subnetsCmd struct {
 // Run prints every local subnet as "ID CIDR NAME", the default first. The
 // default subnet is recorded first, so its ID is known before lbaasd ever ran.
 func (c subnetsCmd) Run(e *env) error {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
 	st, err := store.OpenSQLite(e.ctx, filepath.Join(c.DataDir, "lbaasd.db"))
 	if err != nil {
 		return err

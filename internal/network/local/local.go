@@ -68,6 +68,22 @@ func (d *Driver) EnsureSubnet(ctx context.Context, cidr, name string, isDefault 
 	if err := d.store.EnsureSubnet(ctx, s); err != nil {
 		return store.Subnet{}, fmt.Errorf("recording local subnet %s: %w", prefix, err)
 	}
+	if !isDefault {
+		return s, nil
+	}
+	// There is one default subnet: the one lbaasd was last started with.
+	all, err := d.store.Subnets(ctx)
+	if err != nil {
+		return store.Subnet{}, err
+	}
+	for _, other := range all {
+		if other.ID != s.ID && other.Default {
+			other.Default = false
+			if err := d.store.EnsureSubnet(ctx, other); err != nil {
+				return store.Subnet{}, fmt.Errorf("updating local subnet %s: %w", other.CIDR, err)
+			}
+		}
+	}
 	return s, nil
 }
 
