@@ -478,10 +478,18 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// middleware bounds every request by RequestTimeout and logs it.
+// middleware bounds every request by RequestTimeout and logs it. A write
+// (start, reload, a config upload, a delete) runs to its end even when the
+// controller goes away mid-request: cancelling it halfway (say, after HAProxy
+// forked but before its pid was recorded) would leave a process nobody knows
+// of, and the controller's retry would start a second one.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+		base := r.Context()
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			base = context.WithoutCancel(base)
+		}
+		ctx, cancel := context.WithTimeout(base, s.cfg.RequestTimeout)
 		defer cancel()
 		rec := &statusRecorder{ResponseWriter: w}
 		begin := time.Now()

@@ -13,7 +13,7 @@ import (
 // osCLI runs the Debian openstack CLI against lbaasd without Keystone.
 func osCLI(ctx context.Context, t *testing.T, d *daemon, args ...string) string {
 	t.Helper()
-	full := append([]string{"--os-auth-type", "none", "--os-endpoint", d.url}, args...)
+	full := append([]string{"--os-auth-type", "none", "--os-endpoint", d.URL}, args...)
 	cmd := exec.CommandContext(ctx, "openstack", full...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -90,7 +90,7 @@ func TestOpenstackCLIFlow(t *testing.T) {
 		t.Fatalf("loadbalancer status show:\n%s", status)
 	}
 
-	if dp := countDataPlane(d.dataDir); len(dp.agents) != 1 || len(dp.haproxys) != 1 {
+	if dp := countDataPlane(d.DataDir); len(dp.agents) != 1 || len(dp.haproxys) != 1 {
 		t.Fatalf("before delete: agents %v haproxy masters %v, want one of each", dp.agents, dp.haproxys)
 	}
 	osCLI(ctx, t, d, "loadbalancer", "delete", "--cascade", "--wait", "lb1")
@@ -99,7 +99,7 @@ func TestOpenstackCLIFlow(t *testing.T) {
 		t.Fatalf("lb1 still listed after delete:\n%s", list)
 	}
 	eventually(t, 30*time.Second, 50*time.Millisecond, "no agent or HAProxy left", func() error {
-		if ps := processesUnder(d.dataDir + "/a/"); len(ps) > 0 {
+		if ps := processesUnder(d.DataDir + "/a/"); len(ps) > 0 {
 			return errorf("still running: %v", ps)
 		}
 		return nil

@@ -133,7 +133,7 @@ func TestKill9Resume(t *testing.T) {
 func checkOnePerAmphora(ctx context.Context, t *testing.T, d *daemon, lbIDs []string) {
 	t.Helper()
 	eventually(t, 20*time.Second, 50*time.Millisecond, "one agent and one HAProxy per amphora", func() error {
-		dp := countDataPlane(d.dataDir)
+		dp := countDataPlane(d.DataDir)
 		if len(dp.agents) != len(lbIDs) || len(dp.haproxys) != len(lbIDs) {
 			return errorf("%d load balancers but agents %v and HAProxy masters %v", len(lbIDs), dp.agents, dp.haproxys)
 		}
@@ -150,7 +150,7 @@ func checkOnePerAmphora(ctx context.Context, t *testing.T, d *daemon, lbIDs []st
 			DeviceID string `json:"device_id"`
 		} `json:"ports"`
 	}
-	resp, err := c.Get(ctx, d.url+"/v2.0/ports", &out, nil)
+	resp, err := c.Get(ctx, d.URL+"/v2.0/ports", &out, nil)
 	if err != nil {
 		t.Fatalf("listing ports: %v", err)
 	}

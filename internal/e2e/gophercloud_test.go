@@ -21,7 +21,7 @@ import (
 // Keystone, as openstack.NewLoadBalancerV2 builds it from a catalog.
 func lbClient(d *daemon) *gophercloud.ServiceClient {
 	pc := &gophercloud.ProviderClient{HTTPClient: http.Client{Timeout: 30 * time.Second}}
-	return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: d.url + "/", ResourceBase: d.url + "/v2.0/"}
+	return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: d.URL + "/", ResourceBase: d.URL + "/v2.0/"}
 }
 
 // waitActive polls the load balancer until it is ACTIVE (ERROR fails the test).
@@ -199,7 +199,7 @@ func TestGophercloudFlow(t *testing.T) {
 	}
 	waitGone(ctx, t, c, lb.ID)
 	eventually(t, 30*time.Second, 50*time.Millisecond, "no agent or HAProxy left", func() error {
-		if ps := processesUnder(d.dataDir + "/a/"); len(ps) > 0 {
+		if ps := processesUnder(d.DataDir + "/a/"); len(ps) > 0 {
 			return errorf("still running: %v", ps)
 		}
 		return nil

@@ -63,7 +63,7 @@ func TestLowPortAsNonRootFails(t *testing.T) {
 	if gotLi.ProvisioningStatus != "ERROR" {
 		t.Fatalf("listener provisioning_status %s, want ERROR", gotLi.ProvisioningStatus)
 	}
-	logs, err := os.ReadFile(d.logPath)
+	logs, err := os.ReadFile(d.LogPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestLowPortAsNonRootFails(t *testing.T) {
 		waitGone(ctx, t, c, lb.ID)
 	}
 	eventually(t, 30*time.Second, 50*time.Millisecond, "nothing left running", func() error {
-		if ps := processesUnder(filepath.Join(d.dataDir, "a") + "/"); len(ps) > 0 {
+		if ps := processesUnder(filepath.Join(d.DataDir, "a") + "/"); len(ps) > 0 {
 			return errorf("still running: %v", ps)
 		}
 		return nil
