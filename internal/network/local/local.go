@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -64,6 +65,7 @@ func (d *Driver) EnsureSubnet(ctx context.Context, cidr, name string, isDefault 
 		CIDR:      prefix.String(),
 		Gateway:   prefix.Addr().Next().String(),
 		Default:   isDefault,
+		CreatedAt: time.Now().UTC(),
 	}
 	if err := d.store.EnsureSubnet(ctx, s); err != nil {
 		return store.Subnet{}, fmt.Errorf("recording local subnet %s: %w", prefix, err)
@@ -114,6 +116,7 @@ func (d *Driver) AllocateVIP(ctx context.Context, loadBalancerID string, req net
 		NetworkID: subnet.NetworkID,
 		SubnetID:  subnet.ID,
 		DeviceID:  deviceID(loadBalancerID),
+		CreatedAt: time.Now().UTC(),
 	}
 	if req.Address != "" {
 		addr, err := netip.ParseAddr(req.Address)
