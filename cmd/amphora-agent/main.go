@@ -5,7 +5,12 @@
 //	amphora-agent version
 //	amphora-agent check [-haproxy PATH] -f haproxy.cfg
 //	amphora-agent serve --data-dir DIR --listen 127.0.0.1:9443 --amphora-id ID \
-//	    --cert FILE --key FILE --ca FILE [--haproxy PATH] [--log-level info]
+//	    --cert FILE --key FILE --ca FILE [--haproxy PATH] [--log-level info] \
+//	    [--heartbeat-key-file FILE --controllers HOST:PORT[,HOST:PORT...] [--heartbeat-interval 10s]]
+//
+// With a heartbeat key and controllers, serve also sends a heartbeat every
+// interval (Octavia's format: statuses and counters of every listener, pool
+// and member, signed with the key) to the next controller in turn.
 //
 // Every serve flag can also be given as an environment variable
 // AMPHORA_AGENT_<FLAG> (upper case, '-' as '_', e.g. AMPHORA_AGENT_DATA_DIR);
@@ -16,6 +21,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -53,7 +59,7 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-const usage = "usage: amphora-agent version | check [-haproxy PATH] -f haproxy.cfg | serve --data-dir DIR --listen ADDR --amphora-id ID --cert FILE --key FILE --ca FILE [--haproxy PATH] [--log-level LEVEL]"
+const usage = "usage: amphora-agent version | check [-haproxy PATH] -f haproxy.cfg | serve --data-dir DIR --listen ADDR --amphora-id ID --cert FILE --key FILE --ca FILE [--haproxy PATH] [--log-level LEVEL] [--heartbeat-key-file FILE --controllers HOST:PORT,... [--heartbeat-interval DURATION]]"
 
 // checkTimeout bounds the check subcommand's run of haproxy -c.
 const checkTimeout = 30 * time.Second
@@ -94,6 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 // serveFlags are the serve options; each defaults to AMPHORA_AGENT_<NAME>.
 type serveFlags struct {
 	dataDir, listen, amphoraID, cert, key, ca, haproxy, logLevel string
+	heartbeatKeyFile, controllers, heartbeatInterval             string
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
@@ -117,6 +124,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	str(&f.ca, "ca", "", "CA certificate(s) (PEM) that sign controller client certificates")
 	str(&f.haproxy, "haproxy", "haproxy", "the haproxy binary")
 	str(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	str(&f.heartbeatKeyFile, "heartbeat-key-file", "", "file holding the key that signs heartbeats (HMAC-SHA256); needs --controllers")
+	str(&f.controllers, "controllers", "", "comma-separated UDP addresses (host:port) of the controllers' health managers, sent to in turn")
+	str(&f.heartbeatInterval, "heartbeat-interval", "10s", "how often a heartbeat is sent")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -139,6 +149,29 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return usageError{fmt.Sprintf("serve: --log-level: %v", err)}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	interval, err := time.ParseDuration(f.heartbeatInterval)
+	if err != nil || interval <= 0 {
+		return usageError{fmt.Sprintf("serve: --heartbeat-interval %q: a positive duration, e.g. 10s", f.heartbeatInterval)}
+	}
+	var targets []string
+	for _, t := range strings.Split(f.controllers, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			targets = append(targets, t)
+		}
+	}
+	if (f.heartbeatKeyFile == "") != (len(targets) == 0) {
+		return usageError{"serve: --heartbeat-key-file and --controllers go together"}
+	}
+	var hbKey []byte
+	if f.heartbeatKeyFile != "" {
+		b, err := os.ReadFile(f.heartbeatKeyFile)
+		if err != nil {
+			return err
+		}
+		if hbKey = bytes.TrimRight(b, "\r\n"); len(hbKey) == 0 {
+			return fmt.Errorf("serve: heartbeat key file %s is empty", f.heartbeatKeyFile)
+		}
+	}
 
 	certPEM, err := os.ReadFile(f.cert)
 	if err != nil {
@@ -165,6 +198,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		KeyPEM:     keyPEM,
 		ClientCAs:  pool,
 		Logger:     logger,
+
+		HeartbeatKey:      hbKey,
+		HeartbeatTargets:  targets,
+		HeartbeatInterval: interval,
 	})
 	if err != nil {
 		return err

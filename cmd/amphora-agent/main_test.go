@@ -177,3 +177,29 @@ func TestServe(t *testing.T) {
 		t.Fatalf("no shutdown log:\n%s", logs.String())
 	}
 }
+
+func TestServeHeartbeatFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.key")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"serve", "--data-dir", dir, "--amphora-id", "a", "--cert", "c", "--key", "k", "--ca", "ca"}
+	var out bytes.Buffer
+	for _, extra := range [][]string{
+		{"--heartbeat-key-file", empty},
+		{"--controllers", "127.0.0.1:5555"},
+		{"--heartbeat-interval", "0s", "--heartbeat-key-file", empty, "--controllers", "127.0.0.1:5555"},
+		{"--heartbeat-interval", "soon"},
+	} {
+		var ue usageError
+		if err := run(t.Context(), append(base, extra...), &out, &out, noEnv); !errors.As(err, &ue) {
+			t.Errorf("serve %q: want a usage error, got %v", extra, err)
+		}
+	}
+	err := run(t.Context(), append(base, "--heartbeat-key-file", empty, "--controllers", "127.0.0.1:5555"), &out, &out, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("an empty key file: %v", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +28,7 @@ import (
 	computelocal "github.com/lbaas/terraform-provider-lbaas/internal/compute/local"
 	"github.com/lbaas/terraform-provider-lbaas/internal/controller"
 	"github.com/lbaas/terraform-provider-lbaas/internal/haproxy"
+	"github.com/lbaas/terraform-provider-lbaas/internal/health"
 	"github.com/lbaas/terraform-provider-lbaas/internal/lb"
 	networklocal "github.com/lbaas/terraform-provider-lbaas/internal/network/local"
 	"github.com/lbaas/terraform-provider-lbaas/internal/pki"
@@ -51,6 +53,9 @@ type serveCmd struct {
 	LogLevel  string        `default:"info" enum:"debug,info,warn,error" env:"LBAASD_LOG_LEVEL" help:"Log level (debug, info, warn, error)."`
 	LogFormat string        `default:"text" enum:"text,json" env:"LBAASD_LOG_FORMAT" help:"Log format (text, json)."`
 	Shutdown  time.Duration `default:"15s" env:"LBAASD_SHUTDOWN_TIMEOUT" help:"How long in-flight requests get on SIGTERM."`
+
+	HealthListen      string        `default:"127.0.0.1:5555" env:"LBAASD_HEALTH_LISTEN" help:"UDP address where amphorae send their heartbeats (Octavia's health manager bind_ip:bind_port). Port 0 picks a free port and keeps it across restarts (it is recorded in <data-dir>/health.addr), so running amphorae keep reaching lbaasd."`
+	HeartbeatInterval time.Duration `default:"1s" env:"LBAASD_HEARTBEAT_INTERVAL" help:"How often amphorae send a heartbeat (Octavia's default is 10s; the local amphorae send on loopback, where it costs nothing)."`
 }
 
 func newLogger(w *os.File, level, format string) *slog.Logger {
@@ -120,6 +125,30 @@ func (s serveCmd) Run(e *env) error {
 	if err := metrics.Register(reg); err != nil {
 		return err
 	}
+	if s.HeartbeatInterval <= 0 {
+		return fmt.Errorf("--heartbeat-interval %s: must be positive", s.HeartbeatInterval)
+	}
+	healthMetrics := health.NewMetrics()
+	if err := healthMetrics.Register(reg); err != nil {
+		return err
+	}
+	healthMgr, err := health.New(health.Config{
+		Store:   st,
+		Logger:  log.With("component", "health"),
+		Metrics: healthMetrics,
+		// Later than Octavia's fixed 10 s when heartbeats come slower.
+		MaxDelay: max(10*time.Second, s.HeartbeatInterval),
+	})
+	if err != nil {
+		return err
+	}
+	hbConn, err := listenHealth(ctx, s.HealthListen, s.DataDir)
+	if err != nil {
+		return err
+	}
+	// Serve closes it; this covers a return before Serve runs.
+	defer func() { _ = hbConn.Close() }()
+	hbTarget := heartbeatTarget(hbConn.LocalAddr())
 	dialer := newDialer(tlsCfg)
 	defer dialer.closeAll()
 	maxConn := maxConnCap()
@@ -143,6 +172,11 @@ func (s serveCmd) Run(e *env) error {
 			notAfter, err := pki.NotAfter(certPEM)
 			return certPEM, keyPEM, ca.CertPEM(), notAfter, err
 		},
+		Heartbeats: controller.Heartbeats{
+			Key:      healthMgr.Key,
+			Targets:  []string{hbTarget},
+			Interval: s.HeartbeatInterval,
+		},
 		Logger:  log.With("component", "controller"),
 		Metrics: metrics,
 		Workers: s.Workers,
@@ -156,7 +190,7 @@ func (s serveCmd) Run(e *env) error {
 		Store:            st,
 		Network:          netDriver,
 		Controller:       ctrl,
-		Stats:            statsSource{ctrl: ctrl},
+		Stats:            statsSource{st: st},
 		DefaultProjectID: s.Project,
 		Logger:           log.With("component", "api"),
 		NewID:            newID,
@@ -189,11 +223,15 @@ func (s serveCmd) Run(e *env) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	wg.Add(2)
+	errs := make(chan error, 3)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		errs <- ctrl.Run(runCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		errs <- healthMgr.Serve(runCtx, hbConn)
 	}()
 	go func() {
 		defer wg.Done()
@@ -203,7 +241,8 @@ func (s serveCmd) Run(e *env) error {
 		}
 		errs <- nil
 	}()
-	log.Info("lbaasd serving", "listen", ln.Addr().String(), "data_dir", s.DataDir, "subnet", s.Subnet, "version", version)
+	log.Info("lbaasd serving", "listen", ln.Addr().String(), "health_listen", hbConn.LocalAddr().String(),
+		"heartbeat_target", hbTarget, "data_dir", s.DataDir, "subnet", s.Subnet, "version", version)
 
 	var runErr error
 	select {
@@ -298,28 +337,74 @@ func (d *dialer) closeAll() {
 	}
 }
 
-// statsSource answers the API's /stats from the agents' `show stat`.
-type statsSource struct{ ctrl *controller.Controller }
+// statsSource answers the API's /stats from the counters the amphorae's
+// heartbeats reported (internal/health), summed over amphorae.
+type statsSource struct{ st store.Store }
 
 func (s statsSource) ListenerStats(ctx context.Context, g *lb.LoadBalancer) (map[string]apiserver.Stats, error) {
-	rows, err := s.ctrl.AgentStats(ctx, g)
+	rows, err := s.st.ListenerStatistics(ctx, g.ID)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]apiserver.Stats{}
-	for _, r := range rows {
-		if r.SvName != "FRONTEND" || g.Listener(r.PxName) == nil {
-			continue
+	for id, t := range health.ListenerTotals(g, rows) {
+		out[id] = apiserver.Stats{
+			BytesIn: t.BytesIn, BytesOut: t.BytesOut, ActiveConnections: t.ActiveConnections,
+			TotalConnections: t.TotalConnections, RequestErrors: t.RequestErrors,
 		}
-		st := out[r.PxName]
-		st.BytesIn += r.Bin
-		st.BytesOut += r.Bout
-		st.ActiveConnections += r.Scur
-		st.TotalConnections += r.Stot
-		st.RequestErrors += r.Ereq
-		out[r.PxName] = st
 	}
 	return out, nil
+}
+
+// healthAddrFile records, in the data dir, the address the health manager
+// listens on.
+const healthAddrFile = "health.addr"
+
+// listenHealth opens the heartbeat socket. With port 0 it first tries the
+// port of the previous run (amphorae that outlived lbaasd send there), then
+// any free port. The address is recorded in <data-dir>/health.addr.
+func listenHealth(ctx context.Context, addr, dataDir string) (net.PacketConn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--health-listen %q: %w", addr, err)
+	}
+	var lc net.ListenConfig
+	var pc net.PacketConn
+	recorded := filepath.Join(dataDir, healthAddrFile)
+	if port == "0" {
+		if b, rerr := os.ReadFile(recorded); rerr == nil {
+			if _, prev, serr := net.SplitHostPort(strings.TrimSpace(string(b))); serr == nil && prev != "0" {
+				pc, _ = lc.ListenPacket(ctx, "udp", net.JoinHostPort(host, prev))
+			}
+		}
+	}
+	if pc == nil {
+		if pc, err = lc.ListenPacket(ctx, "udp", addr); err != nil {
+			return nil, fmt.Errorf("health manager: listening on %s: %w", addr, err)
+		}
+	}
+	if err := os.WriteFile(recorded, []byte(pc.LocalAddr().String()+"\n"), 0o600); err != nil {
+		return nil, errors.Join(fmt.Errorf("health manager: %w", err), pc.Close())
+	}
+	return pc, nil
+}
+
+// heartbeatTarget is the address amphorae send heartbeats to: the socket's,
+// with an unspecified IP (0.0.0.0, ::) replaced by loopback, which is where
+// the local amphorae run.
+func heartbeatTarget(a net.Addr) string {
+	ua, ok := a.(*net.UDPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := ua.IP
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+		if ua.IP != nil && ua.IP.To4() == nil {
+			ip = net.IPv6loopback
+		}
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(ua.Port))
 }
 
 // instrument counts the API's requests and times them, by method and status

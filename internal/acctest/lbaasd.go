@@ -125,6 +125,9 @@ func StartLbaasd(ctx context.Context, bins Binaries, opts Options) (*Daemon, err
 		"--subnet", opts.Subnet,
 		"--agent-bin", bins.Agent,
 		"--log-level", "debug",
+		// Daemons run side by side: each picks its own heartbeat port (and
+		// keeps it across its restarts, see <data-dir>/health.addr).
+		"--health-listen", "127.0.0.1:0",
 	}, opts.Args...)
 	// Not CommandContext: the daemon lives until Stop or Kill9, not until ctx ends.
 	d.cmd = exec.Command(bins.Lbaasd, args...) //nolint:noctx // see above.

@@ -57,4 +57,19 @@
 // paths); when the desired state is running and no such master lives, it
 // starts HAProxy from the last stored configuration. While it runs, a watcher
 // does the same every Config.WatchInterval (with backoff on failures).
+//
+// # Heartbeats
+//
+// With Config.HeartbeatKey and Config.HeartbeatTargets, the agent sends a
+// heartbeat every Config.HeartbeatInterval over UDP to the next target in
+// turn: Octavia's message version 3 (package health/heartbeat), signed with
+// the key, carrying the status of every frontend (listener), backend (pool,
+// "<pool_id>:<listener_id>") and server (member) of every HAProxy it runs,
+// and per listener the bytes, connections and request errors counted since
+// the previous heartbeat, with the connections open now. An HAProxy that
+// should run but does not contributes nothing: its listeners are missing,
+// which the controller reads as down. The sequence number and the counters'
+// bases are kept in <DataDir>/heartbeat.json, so a restarted agent neither
+// reuses a sequence number nor counts traffic twice; before a reload or a
+// stop replaces an HAProxy process, the agent keeps what it counted.
 package agent

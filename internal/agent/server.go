@@ -56,6 +56,16 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// MaxConfigBytes bounds an uploaded configuration; default 16 MiB.
 	MaxConfigBytes int64
+
+	// HeartbeatKey signs the heartbeats (HMAC-SHA256); HeartbeatTargets are
+	// the UDP addresses (host:port) of the controllers' health managers,
+	// sent to in turn. With neither, the agent sends no heartbeat; one
+	// without the other is an error.
+	HeartbeatKey     []byte
+	HeartbeatTargets []string
+	// HeartbeatInterval is how often a heartbeat is sent; default 10s
+	// (Octavia's heartbeat_interval).
+	HeartbeatInterval time.Duration
 }
 
 // Server is the amphora agent: an HTTPS (mutual TLS) REST API that stores
@@ -77,6 +87,8 @@ type Server struct {
 	mu         sync.Mutex
 	lbs        map[string]*lbEntry
 	haproxyVer string
+
+	hb *heartbeater // nil without heartbeats
 }
 
 // lbEntry serializes the operations on one load balancer.
@@ -151,6 +163,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConfigBytes <= 0 {
 		cfg.MaxConfigBytes = 16 << 20
 	}
+	setDefault(&cfg.HeartbeatInterval, 10*time.Second)
+	if (len(cfg.HeartbeatKey) == 0) != (len(cfg.HeartbeatTargets) == 0) {
+		return nil, errors.New("agent: HeartbeatKey and HeartbeatTargets go together")
+	}
+	for _, t := range cfg.HeartbeatTargets {
+		if _, port, err := net.SplitHostPort(t); err != nil || port == "" {
+			return nil, fmt.Errorf("agent: heartbeat target %q is not host:port", t)
+		}
+	}
 	s := &Server{
 		cfg:      cfg,
 		log:      cfg.Logger.With("amphora_id", cfg.AmphoraID),
@@ -163,6 +184,9 @@ func New(cfg Config) (*Server, error) {
 			ClientAuth:   tls.RequireAndVerifyClientCert,
 			MinVersion:   tls.VersionTLS12,
 		},
+	}
+	if len(cfg.HeartbeatKey) > 0 {
+		s.hb = newHeartbeater(dataDir)
 	}
 	// The master socket of a load balancer with a UUID must fit.
 	if l := len(lbFiles{dir: filepath.Join(s.lbRoot, strings.Repeat("x", 36))}.masterSock()); l > maxSocketPath {
@@ -218,6 +242,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.haproxyVer = v
 		s.mu.Unlock()
 	}
+	if s.hb != nil {
+		// Before recover: starting an HAProxy resets its counters.
+		if err := s.hb.load(); err != nil {
+			s.log.Warn("heartbeat state unreadable; starting afresh", "err", err)
+		}
+	}
 	s.recover(ctx)
 
 	// Handlers get a context that outlives ctx by the shutdown grace, so
@@ -235,6 +265,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		stopWatch()
 		<-watchDone
 	}()
+	if s.hb != nil {
+		hbDone := make(chan struct{})
+		go func() {
+			defer close(hbDone)
+			s.heartbeats(watchCtx)
+		}()
+		defer func() {
+			stopWatch()
+			<-hbDone
+		}()
+	}
 
 	srv := &http.Server{
 		Handler:           s.handler(),
@@ -435,6 +476,7 @@ func (s *Server) start(ctx context.Context, e *lbEntry, st *lbState) error {
 	}
 	st.Desired = DesiredRunning
 	st.MasterPID, st.MasterStart, st.LoadedRevision = pid, start, rev
+	s.resetCounters(e.id)
 	if err := e.files.saveState(*st); err != nil {
 		return fmt.Errorf("recording haproxy %d: %w", pid, err)
 	}
@@ -726,11 +768,13 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	switch action {
 	case ActionStop:
 		if running {
+			s.flushCounters(ctx, e, st, rev)
 			if err := s.stopHAProxy(ctx, pid, start); err != nil {
 				writeError(w, http.StatusInternalServerError, "Failed to stop haproxy", err.Error())
 				return
 			}
 		}
+		s.resetCounters(e.id)
 		st = lbState{Desired: DesiredStopped}
 		if err := e.files.saveState(st); err != nil {
 			writeError(w, http.StatusInternalServerError, "Cannot record state", err.Error())
@@ -753,10 +797,13 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		}
 	case ActionReload:
 		if running {
+			s.flushCounters(ctx, e, st, rev)
 			if err := s.reloadHAProxy(ctx, e.files); err != nil {
+				// The old workers serve on, counting from where they were.
 				writeError(w, http.StatusInternalServerError, "Failed to reload haproxy", err.Error())
 				return
 			}
+			s.resetCounters(e.id)
 			st.Desired, st.MasterPID, st.MasterStart, st.LoadedRevision = DesiredRunning, pid, start, rev
 			if err := e.files.saveState(st); err != nil {
 				writeError(w, http.StatusInternalServerError, "Cannot record state", err.Error())
@@ -820,6 +867,7 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.failures, e.nextTry = 0, time.Time{}
+	s.forgetCounters(e.id)
 	s.log.Info("load balancer deleted", "lb_id", e.id)
 	writeJSON(w, http.StatusOK, ActionResult{Message: "OK", Details: "deleted"})
 }
@@ -884,21 +932,12 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Read through the socket of the configuration HAProxy loaded.
-	cfgPath := e.files.revPath(st.LoadedRevision)
-	cfg, err := os.ReadFile(cfgPath)
-	if err != nil {
-		cfg, err = os.ReadFile(e.files.revPath(rev))
-	}
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "Cannot read configuration", err.Error())
-		return
-	}
-	socks, err := checkStatsSocket(cfg, s.stateDir)
+	sock, err := s.statsSocket(e, st, rev)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "No usable stats socket", err.Error())
 		return
 	}
-	out, err := socketCommand(r.Context(), socks[0], "show stat")
+	out, err := socketCommand(r.Context(), sock, "show stat")
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, "Cannot read HAProxy statistics", err.Error())
 		return

@@ -45,6 +45,9 @@ type testEnv struct {
 	done   chan error
 	addr   string
 	client *agent.Client
+
+	// configure, when set, changes the agent's Config before it starts.
+	configure func(*agent.Config)
 }
 
 // testLog forwards agent logs to the test until the test ends, then drops
@@ -118,7 +121,7 @@ func (e *testEnv) startAgent() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := agent.New(agent.Config{
+	cfg := agent.Config{
 		AmphoraID:     e.amphoraID,
 		DataDir:       e.dataDir,
 		HAProxyBin:    e.bin,
@@ -128,7 +131,11 @@ func (e *testEnv) startAgent() {
 		Logger:        slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		WatchInterval: 200 * time.Millisecond,
 		StopTimeout:   5 * time.Second,
-	})
+	}
+	if e.configure != nil {
+		e.configure(&cfg)
+	}
+	srv, err := agent.New(cfg)
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
@@ -596,9 +603,12 @@ func TestAgentReloadUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	const workers, duration = 4, 2 * time.Second
+	// The load runs until the reloads are done (a slow machine makes them
+	// slow), bounded by duration.
+	const workers, duration = 4, 60 * time.Second
 	resCh := make(chan *loadResult, 1)
-	go func() { resCh <- runLoad(url, workers, duration, nil) }()
+	stopLoad := make(chan struct{})
+	go func() { resCh <- runLoad(url, workers, duration, stopLoad) }()
 	// Three reloads while the load runs, switching backends each time.
 	var reloadErr error
 	for i, be := range []string{b, a, b} {
@@ -613,12 +623,14 @@ func TestAgentReloadUnderLoad(t *testing.T) {
 			break
 		}
 	}
+	time.Sleep(400 * time.Millisecond) // load on the last backend too
+	close(stopLoad)
 	res := <-resCh
 	if reloadErr != nil {
 		t.Fatal(reloadErr)
 	}
-	t.Logf("reload under load (%d keep-alive clients, %s, 3 reloads): %d ok, %d failed, bodies %v",
-		workers, duration, res.ok.Load(), res.failed.Load(), res.bodies)
+	t.Logf("reload under load (%d keep-alive clients through 3 reloads): %d ok, %d failed, bodies %v",
+		workers, res.ok.Load(), res.failed.Load(), res.bodies)
 	if res.failed.Load() != 0 {
 		t.Fatalf("%d failed requests across reloads: %v", res.failed.Load(), res.errs)
 	}

@@ -6,20 +6,33 @@ package compute
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // ErrNotFound is returned by Get for an amphora that does not run.
 var ErrNotFound = errors.New("amphora instance not found")
 
-// Spec is what an amphora is booted with: its identity and the TLS material
-// of its agent (a server certificate for the amphora ID signed by lbaasd's CA,
-// and the CA that verifies lbaasd's client certificate).
+// Spec is what an amphora is booted with: its identity, the TLS material of
+// its agent (a server certificate for the amphora ID signed by lbaasd's CA,
+// and the CA that verifies lbaasd's client certificate), and where and how
+// it sends its heartbeats.
 type Spec struct {
 	AmphoraID      string
 	LoadBalancerID string
 	CertPEM        []byte
 	KeyPEM         []byte
 	CAPEM          []byte
+	// Heartbeat is empty when the amphora sends no heartbeat.
+	Heartbeat Heartbeat
+}
+
+// Heartbeat is what an amphora needs to send heartbeats: the key that signs
+// them (a secret: drivers keep it readable by the agent only), the UDP
+// addresses (host:port) of the health managers, and the interval.
+type Heartbeat struct {
+	Key      []byte
+	Targets  []string
+	Interval time.Duration
 }
 
 // Instance is a running amphora.

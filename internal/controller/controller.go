@@ -50,6 +50,18 @@ type Renderer func(g *lb.LoadBalancer, info agent.Info) (string, error)
 // client certificate, and its expiry.
 type CertIssuer func(amphoraID string) (certPEM, keyPEM, caPEM []byte, expires time.Time, err error)
 
+// HeartbeatKeyer returns the heartbeat key of an amphora (whose row exists),
+// creating it on first use and returning the same key afterwards.
+type HeartbeatKeyer func(ctx context.Context, amphoraID string) ([]byte, error)
+
+// Heartbeats is where new amphorae send their heartbeats: the key of each
+// comes from Key, the addresses and interval are the same for all.
+type Heartbeats struct {
+	Key      HeartbeatKeyer
+	Targets  []string
+	Interval time.Duration
+}
+
 // Config wires a Controller.
 type Config struct {
 	Store     store.Store
@@ -58,8 +70,10 @@ type Config struct {
 	Dial      AgentDialer
 	Render    Renderer
 	IssueCert CertIssuer
-	Logger    *slog.Logger
-	Metrics   *Metrics
+	// Heartbeats is optional: without a Key, amphorae send no heartbeat.
+	Heartbeats Heartbeats
+	Logger     *slog.Logger
+	Metrics    *Metrics
 	// Workers is the number of load balancers reconciled at once (default 4).
 	Workers int
 	// ReconcileTimeout bounds one reconcile (default 2 minutes).
@@ -270,35 +284,4 @@ func Terminal(err error) error {
 		return nil
 	}
 	return &terminalError{err: err}
-}
-
-// AgentStats returns HAProxy's `show stat` rows from the load balancer's
-// serving amphora (none when it has no amphora yet).
-func (c *Controller) AgentStats(ctx context.Context, g *lb.LoadBalancer) ([]agent.StatRow, error) {
-	var rows []agent.StatRow
-	for _, a := range g.Amphorae {
-		if a.Status != lb.AmphoraAllocated {
-			continue
-		}
-		inst, err := c.cfg.Compute.Get(ctx, a.ID)
-		if errors.Is(err, compute.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		client, err := c.cfg.Dial(a.ID, inst)
-		if err != nil {
-			return nil, err
-		}
-		r, err := client.Stats(ctx, g.ID)
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("stats of amphora %s: %w", a.ID, err)
-		}
-		rows = append(rows, r...)
-	}
-	return rows, nil
 }

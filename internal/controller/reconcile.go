@@ -91,10 +91,18 @@ func (c *Controller) ensureAmphorae(ctx context.Context, g *lb.LoadBalancer, log
 		if ierr != nil {
 			return nil, fmt.Errorf("issuing the certificate of amphora %s: %w", current.ID, ierr)
 		}
-		inst, err = c.cfg.Compute.Create(ctx, compute.Spec{
+		spec := compute.Spec{
 			AmphoraID: current.ID, LoadBalancerID: g.ID,
 			CertPEM: certPEM, KeyPEM: keyPEM, CAPEM: caPEM,
-		})
+		}
+		if hb := c.cfg.Heartbeats; hb.Key != nil {
+			key, kerr := hb.Key(ctx, current.ID)
+			if kerr != nil {
+				return nil, fmt.Errorf("heartbeat key of amphora %s: %w", current.ID, kerr)
+			}
+			spec.Heartbeat = compute.Heartbeat{Key: key, Targets: hb.Targets, Interval: hb.Interval}
+		}
+		inst, err = c.cfg.Compute.Create(ctx, spec)
 		if err != nil {
 			return nil, fmt.Errorf("booting amphora %s: %w", current.ID, err)
 		}

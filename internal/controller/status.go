@@ -60,17 +60,37 @@ func withoutPendingDeletes(g *lb.LoadBalancer) *lb.LoadBalancer {
 }
 
 // markActive commits a successful reconcile: deleted children go, every
-// pending object becomes ACTIVE, and the operating statuses Octavia's worker
-// sets on success are set.
+// pending object becomes ACTIVE, and operating statuses are set as far as
+// the controller knows them. The heartbeats of the amphorae own the
+// operating statuses of the load balancer, its listeners, pools and members
+// (internal/health); here an object that just became ACTIVE only gets a
+// first one: OFFLINE when disabled, ONLINE (members: NO_MONITOR without an
+// enabled health monitor, OFFLINE until checked with one) when it had none
+// yet, and otherwise keeps what the last heartbeat said. Health monitors, L7
+// policies and rules, which heartbeats do not report, are ONLINE or OFFLINE
+// as they are enabled, as Octavia's worker sets them.
 func (c *Controller) markActive(ctx context.Context, id string, serving bool, log *slog.Logger) error {
 	changed := false
 	err := c.cfg.Store.UpdateLoadBalancer(ctx, id, func(g *lb.LoadBalancer) error {
 		now := c.cfg.Now().UTC()
-		set := func(status *string, updated *time.Time) {
+		set := func(status *string, updated *time.Time) bool {
 			if pending(*status) {
 				*status = lb.StatusActive
 				*updated = now
 				changed = true
+				return true
+			}
+			return false
+		}
+		// first gives an object that just became ACTIVE its first operating
+		// status; a heartbeat's stands.
+		first := func(activated, up bool, op *string) {
+			switch {
+			case !activated || !serving:
+			case !up:
+				*op = lb.OperatingOffline
+			case *op == lb.OperatingOffline:
+				*op = lb.OperatingOnline
 			}
 		}
 		g.Listeners = slices.DeleteFunc(g.Listeners, func(li *lb.Listener) bool {
@@ -91,10 +111,7 @@ func (c *Controller) markActive(ctx context.Context, id string, serving bool, lo
 				set(&p.ProvisioningStatus, &p.UpdatedAt)
 				p.OperatingStatus = enabledStatus(p.AdminStateUp)
 			}
-			set(&li.ProvisioningStatus, &li.UpdatedAt)
-			if serving {
-				li.OperatingStatus = enabledStatus(li.AdminStateUp)
-			}
+			first(set(&li.ProvisioningStatus, &li.UpdatedAt), li.AdminStateUp, &li.OperatingStatus)
 		}
 		g.Pools = slices.DeleteFunc(g.Pools, func(p *lb.Pool) bool {
 			return p.ProvisioningStatus == lb.StatusPendingDelete
@@ -112,26 +129,31 @@ func (c *Controller) markActive(ctx context.Context, id string, serving bool, lo
 					hm.OperatingStatus = enabledStatus(hm.AdminStateUp)
 				}
 			}
+			monitored := p.HealthMonitor != nil && p.HealthMonitor.AdminStateUp
 			p.Members = slices.DeleteFunc(p.Members, func(m *lb.Member) bool {
 				return m.ProvisioningStatus == lb.StatusPendingDelete
 			})
 			for _, m := range p.Members {
-				set(&m.ProvisioningStatus, &m.UpdatedAt)
+				if !set(&m.ProvisioningStatus, &m.UpdatedAt) {
+					continue
+				}
+				switch {
+				case !m.AdminStateUp:
+					m.OperatingStatus = lb.OperatingOffline
+				case !monitored:
+					m.OperatingStatus = lb.OperatingNoMonitor
+				case m.OperatingStatus == lb.OperatingNoMonitor:
+					m.OperatingStatus = lb.OperatingOffline // until its first check
+				}
 			}
-			set(&p.ProvisioningStatus, &p.UpdatedAt)
-			if serving {
-				p.OperatingStatus = enabledStatus(p.AdminStateUp)
-			}
+			first(set(&p.ProvisioningStatus, &p.UpdatedAt), p.AdminStateUp, &p.OperatingStatus)
 		}
 		for _, li := range g.Listeners {
 			if li.DefaultPoolID != "" && g.Pool(li.DefaultPoolID) == nil {
 				li.DefaultPoolID = ""
 			}
 		}
-		set(&g.ProvisioningStatus, &g.UpdatedAt)
-		if serving {
-			g.OperatingStatus = enabledStatus(g.AdminStateUp)
-		}
+		first(set(&g.ProvisioningStatus, &g.UpdatedAt), g.AdminStateUp, &g.OperatingStatus)
 		return nil
 	})
 	if err == nil && changed {

@@ -28,6 +28,11 @@ var ErrNotFound = errors.New("not found")
 // or an address already allocated on a subnet).
 var ErrConflict = errors.New("conflict")
 
+// ErrStaleSequence is returned by RecordHeartbeat for a heartbeat whose
+// sequence number is not above the last one accepted from its amphora: a
+// replay, or a datagram overtaken by a later one.
+var ErrStaleSequence = errors.New("stale heartbeat sequence number")
+
 // Object kinds, as Ref.Kind.
 const (
 	KindLoadBalancer  = "loadbalancer"
@@ -74,6 +79,52 @@ type Port struct {
 	IPAddress string
 	DeviceID  string
 	CreatedAt time.Time
+}
+
+// AmphoraHealth is what the health manager keeps of an amphora: the key its
+// heartbeats are signed with, the highest sequence number accepted, and when
+// the last healthy heartbeat arrived.
+type AmphoraHealth struct {
+	AmphoraID string
+	// LoadBalancerID is the load balancer of the amphora.
+	LoadBalancerID string
+	// HeartbeatKey is the HMAC-SHA256 key of the amphora's heartbeats.
+	HeartbeatKey []byte
+	// LastSeq is the highest sequence number accepted (0: none yet).
+	LastSeq int64
+	// LastUpdate is when the last healthy heartbeat arrived (zero: none yet).
+	LastUpdate time.Time
+}
+
+// ListenerStatistics are the counters of one listener as one amphora reported
+// them. In a Heartbeat every counter but ActiveConnections is a delta since
+// the amphora's previous heartbeat; as stored, they are the sums of those
+// deltas, and ActiveConnections is the last value reported.
+type ListenerStatistics struct {
+	ListenerID        string
+	AmphoraID         string
+	BytesIn           int64
+	BytesOut          int64
+	ActiveConnections int64
+	TotalConnections  int64
+	RequestErrors     int64
+	UpdatedAt         time.Time
+}
+
+// Heartbeat is what an accepted heartbeat of an amphora records.
+type Heartbeat struct {
+	AmphoraID string
+	// Seq must be above the last sequence number accepted from the amphora.
+	Seq int64
+	// ReceivedAt is when the heartbeat arrived.
+	ReceivedAt time.Time
+	// Healthy moves the amphora's LastUpdate to ReceivedAt; an amphora
+	// that reports fewer listeners than it should run keeps its LastUpdate.
+	Healthy bool
+	// Listeners are the amphora's counters, deltas but for
+	// ActiveConnections (their AmphoraID and UpdatedAt are not used).
+	// Listeners that are not of the amphora's load balancer are ignored.
+	Listeners []ListenerStatistics
 }
 
 // Store is the persistence lbaasd's API server, controller and health manager
@@ -138,6 +189,24 @@ type Store interface {
 	Ports(ctx context.Context, deviceID string) ([]Port, error)
 	// DeletePort frees a port; a missing port is not an error.
 	DeletePort(ctx context.Context, id string) error
+
+	// EnsureAmphoraHealth creates the health record of an amphora with the
+	// given heartbeat key, unless it exists, and returns the record as
+	// stored (with the key it was created with). An amphora that is not in
+	// the store is ErrNotFound. The record is deleted with the amphora.
+	EnsureAmphoraHealth(ctx context.Context, amphoraID string, key []byte) (AmphoraHealth, error)
+	// AmphoraHealth returns the health record of an amphora, or ErrNotFound.
+	AmphoraHealth(ctx context.Context, amphoraID string) (AmphoraHealth, error)
+	// RecordHeartbeat accepts a heartbeat in one transaction: it raises the
+	// amphora's LastSeq to hb.Seq (ErrStaleSequence, and nothing written,
+	// when hb.Seq is not above it), moves LastUpdate when hb.Healthy, and
+	// adds the listeners' deltas to their statistics. An amphora without a
+	// health record is ErrNotFound.
+	RecordHeartbeat(ctx context.Context, hb Heartbeat) error
+	// ListenerStatistics returns the statistics of the listeners of a load
+	// balancer, one row per listener and amphora that reported it, ordered
+	// by listener and amphora. Rows go with their listener.
+	ListenerStatistics(ctx context.Context, loadBalancerID string) ([]ListenerStatistics, error)
 
 	// Close releases the database.
 	Close() error

@@ -6,6 +6,7 @@ package local
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,6 +39,10 @@ type Config struct {
 	// Logger receives the driver's logs.
 	Logger *slog.Logger
 }
+
+// heartbeatKeyFile holds the amphora's heartbeat key (mode 0600, as every
+// file of the amphora's directory).
+const heartbeatKeyFile = "heartbeat.key"
 
 // Driver runs amphorae as local processes.
 type Driver struct {
@@ -101,6 +107,10 @@ func (d *Driver) Create(ctx context.Context, spec compute.Spec) (compute.Instanc
 		return compute.Instance{}, err
 	}
 	files := map[string][]byte{"agent.crt": spec.CertPEM, "agent.key": spec.KeyPEM, "ca.pem": spec.CAPEM}
+	hb := spec.Heartbeat
+	if len(hb.Key) > 0 {
+		files[heartbeatKeyFile] = hb.Key
+	}
 	for name, data := range files {
 		if err := writeFileAtomic(filepath.Join(dir, name), data); err != nil {
 			return compute.Instance{}, err
@@ -116,7 +126,7 @@ func (d *Driver) Create(ctx context.Context, spec compute.Spec) (compute.Instanc
 	}
 	defer logf.Close()
 	// Not CommandContext: the agent must outlive this request and lbaasd.
-	cmd := exec.Command(d.cfg.AgentBin, "serve", //nolint:noctx // see above.
+	args := []string{"serve",
 		"--data-dir", dir,
 		"--listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		"--amphora-id", spec.AmphoraID,
@@ -124,7 +134,16 @@ func (d *Driver) Create(ctx context.Context, spec compute.Spec) (compute.Instanc
 		"--key", filepath.Join(dir, "agent.key"),
 		"--ca", filepath.Join(dir, "ca.pem"),
 		"--haproxy", d.cfg.HAProxyBin,
-	)
+	}
+	if len(hb.Key) > 0 && len(hb.Targets) > 0 {
+		args = append(args,
+			"--heartbeat-key-file", filepath.Join(dir, heartbeatKeyFile),
+			"--controllers", strings.Join(hb.Targets, ","))
+		if hb.Interval > 0 {
+			args = append(args, "--heartbeat-interval", hb.Interval.String())
+		}
+	}
+	cmd := exec.Command(d.cfg.AgentBin, args...) //nolint:noctx // see above.
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	cmd.Dir = dir
@@ -180,13 +199,99 @@ func (d *Driver) Get(_ context.Context, amphoraID string) (compute.Instance, err
 		return compute.Instance{}, compute.ErrNotFound
 	}
 	rec, err := d.read(amphoraID)
+	if err != nil && !errors.Is(err, compute.ErrNotFound) {
+		return compute.Instance{}, err
+	}
+	if err == nil && d.isAgent(rec, amphoraID) {
+		return d.instance(amphoraID, rec), nil
+	}
+	// A driver killed between starting an agent and recording it left the
+	// agent running unrecorded: adopt it rather than start a second one.
+	rec, ok, err := d.adopt(amphoraID)
 	if err != nil {
 		return compute.Instance{}, err
 	}
-	if !d.isAgent(rec, amphoraID) {
+	if !ok {
 		return compute.Instance{}, compute.ErrNotFound
 	}
 	return d.instance(amphoraID, rec), nil
+}
+
+// adopt finds the running agents of an amphora that agent.json does not
+// name, records the oldest and stops the others (two agents on one data dir
+// would disagree about what runs there).
+func (d *Driver) adopt(amphoraID string) (record, bool, error) {
+	dir := d.dir(amphoraID)
+	type agentProc struct {
+		pid, port int
+		start     uint64
+	}
+	var found []agentProc
+	for _, pid := range processesUnder(dir) {
+		raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
+		if !slices.Contains(args, "serve") || argValue(args, "--amphora-id") != amphoraID || argValue(args, "--data-dir") != dir {
+			continue
+		}
+		_, port, err := net.SplitHostPort(argValue(args, "--listen"))
+		if err != nil {
+			continue
+		}
+		p, err := strconv.Atoi(port)
+		start, serr := procStart(pid)
+		if err != nil || serr != nil {
+			continue
+		}
+		found = append(found, agentProc{pid: pid, port: p, start: start})
+	}
+	if len(found) == 0 {
+		return record{}, false, nil
+	}
+	slices.SortFunc(found, func(a, b agentProc) int { return cmp.Compare(a.start, b.start) })
+	for _, extra := range found[1:] {
+		d.cfg.Logger.Warn("stopping a second agent of the amphora", "amphora_id", amphoraID, "pid", extra.pid)
+		_ = syscall.Kill(extra.pid, syscall.SIGTERM)
+	}
+	rec := record{PID: found[0].pid, Port: found[0].port, Boot: bootID()}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return record{}, false, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "agent.json"), data); err != nil {
+		return record{}, false, err
+	}
+	d.cfg.Logger.Info("amphora agent adopted", "amphora_id", amphoraID, "pid", rec.PID, "port", rec.Port)
+	return rec, true, nil
+}
+
+// argValue returns the argument that follows flag in args, or "".
+func argValue(args []string, flag string) string {
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == flag {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// procStart is the start time of a process, in clock ticks since boot.
+func procStart(pid int) (uint64, error) {
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0, err
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 || i+2 >= len(stat) {
+		return 0, fmt.Errorf("malformed /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(stat[i+2:]))
+	if len(f) < 20 {
+		return 0, fmt.Errorf("malformed /proc/%d/stat", pid)
+	}
+	return strconv.ParseUint(f[19], 10, 64)
 }
 
 func (d *Driver) read(amphoraID string) (record, error) {

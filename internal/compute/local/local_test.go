@@ -121,3 +121,107 @@ func TestLocalDriverRejectsBadIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalDriverPassesHeartbeatSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	agent := filepath.Join(dir, "agent.sh")
+	if err := os.WriteFile(agent, []byte(fakeAgent), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, err := local.New(local.Config{Dir: filepath.Join(dir, "a"), AgentBin: agent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "9f0c2d4e-1111-4a2b-9c3d-0123456789ab"
+	t.Cleanup(func() { _ = d.Delete(context.Background(), id) })
+	inst, err := d.Create(ctx, compute.Spec{AmphoraID: id, CertPEM: []byte("c"), KeyPEM: []byte("k"), CAPEM: []byte("ca"),
+		Heartbeat: compute.Heartbeat{Key: []byte("s3cret"), Targets: []string{"127.0.0.1:5555", "127.0.0.2:5556"}, Interval: 1500 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pidOf(inst)), "cmdline"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := string(bytes.ReplaceAll(raw, []byte{0}, []byte{' '}))
+	entries, err := os.ReadDir(filepath.Join(dir, "a"))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("amphora directories %v, %v", entries, err)
+	}
+	keyFile := filepath.Join(dir, "a", entries[0].Name(), "heartbeat.key")
+	for _, want := range []string{"--heartbeat-key-file " + keyFile, "--controllers 127.0.0.1:5555,127.0.0.2:5556", "--heartbeat-interval 1.5s"} {
+		if !bytes.Contains([]byte(args), []byte(want)) {
+			t.Errorf("agent command line %q lacks %q", args, want)
+		}
+	}
+	if bytes.Contains(raw, []byte("s3cret")) {
+		t.Error("the key is on the command line")
+	}
+	st, err := os.Stat(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", st.Mode().Perm())
+	}
+	if b, err := os.ReadFile(keyFile); err != nil || string(b) != "s3cret" {
+		t.Errorf("key file holds %q, %v", b, err)
+	}
+}
+
+// TestLocalDriverAdoptsAnUnrecordedAgent covers a driver killed between
+// starting an agent and recording it: the next Get finds the agent by its
+// command line instead of letting Create start a second one, and of two
+// such agents keeps the older.
+func TestLocalDriverAdoptsAnUnrecordedAgent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	agent := filepath.Join(dir, "agent.sh")
+	if err := os.WriteFile(agent, []byte(fakeAgent), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, err := local.New(local.Config{Dir: filepath.Join(dir, "a"), AgentBin: agent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "5e7a0c1d-2222-4b3c-8d4e-0123456789ab"
+	t.Cleanup(func() { _ = d.Delete(context.Background(), id) })
+	ampDir := filepath.Join(dir, "a", "5e7a0c1d2222")
+	if err := os.MkdirAll(ampDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	start := func(port string) *exec.Cmd {
+		cmd := exec.Command(agent, "serve", "--data-dir", ampDir, "--listen", "127.0.0.1:"+port, "--amphora-id", id)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { _ = cmd.Wait() }()
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		return cmd
+	}
+	older := start("40001")
+	time.Sleep(20 * time.Millisecond) // a later start time
+	younger := start("40002")
+
+	inst, err := d.Get(ctx, id)
+	if err != nil {
+		t.Fatalf("Get of an unrecorded agent: %v", err)
+	}
+	if pidOf(inst) != older.Process.Pid || inst.AgentURL != "https://127.0.0.1:40001" {
+		t.Fatalf("adopted %+v, want pid %d on port 40001", inst, older.Process.Pid)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for alive(younger.Process.Pid) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive(younger.Process.Pid) {
+		t.Fatal("the second agent of the amphora still runs")
+	}
+	again, err := d.Create(ctx, compute.Spec{AmphoraID: id, CertPEM: []byte("c"), KeyPEM: []byte("k"), CAPEM: []byte("ca")})
+	if err != nil || again != inst {
+		t.Fatalf("Create after adoption = %+v, %v; want the adopted %+v", again, err, inst)
+	}
+}

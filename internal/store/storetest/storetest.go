@@ -50,6 +50,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Subnets", testSubnets},
 		{"Ports", testPorts},
 		{"Canceled", testCanceled},
+		{"AmphoraHealthKey", testAmphoraHealthKey},
+		{"RecordHeartbeat", testRecordHeartbeat},
+		{"HealthLifecycle", testHealthLifecycle},
 		{"Exclusion", func(t *testing.T, s store.Store) { Exclusion(t, s, s) }},
 		{"Concurrency", func(t *testing.T, s store.Store) { Concurrency(t, s) }},
 	}

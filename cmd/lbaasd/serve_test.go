@@ -1,0 +1,66 @@
+package main
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestListenHealthKeepsItsPort checks that --health-listen with port 0
+// takes the port of the previous run again (running amphorae send there),
+// and records the address in the data dir.
+func TestListenHealthKeepsItsPort(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pc, err := listenHealth(t.Context(), "127.0.0.1:0", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := pc.LocalAddr().String()
+	rec, err := os.ReadFile(filepath.Join(dir, healthAddrFile))
+	if err != nil || strings.TrimSpace(string(rec)) != first {
+		t.Fatalf("recorded %q, %v; want %s", rec, err, first)
+	}
+	pc.Close()
+	pc, err = listenHealth(t.Context(), "127.0.0.1:0", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pc.LocalAddr().String(); got != first {
+		t.Fatalf("second run listens on %s, want the first run's %s", got, first)
+	}
+	// Taken by someone else meanwhile: any free port.
+	other, err := listenHealth(t.Context(), "127.0.0.1:0", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	defer pc.Close()
+	if other.LocalAddr().String() == first {
+		t.Fatal("two sockets on one port")
+	}
+	if _, err := listenHealth(t.Context(), "no-port", dir); err == nil {
+		t.Fatal("an address without a port was accepted")
+	}
+}
+
+func TestHeartbeatTarget(t *testing.T) {
+	t.Parallel()
+	for addr, want := range map[string]string{
+		"127.0.0.1:5555": "127.0.0.1:5555",
+		"0.0.0.0:5555":   "127.0.0.1:5555",
+		"[::]:5555":      "[::1]:5555",
+		"[::1]:7":        "[::1]:7",
+		"10.1.2.3:5555":  "10.1.2.3:5555",
+	} {
+		ua, err := net.ResolveUDPAddr("udp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := heartbeatTarget(ua); got != want {
+			t.Errorf("heartbeatTarget(%s) = %s, want %s", addr, got, want)
+		}
+	}
+}
