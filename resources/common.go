@@ -80,16 +80,40 @@ func isNotFound(err error) bool { return errors.Is(err, octavia.ErrNotFound) }
 // a plain error when the rule has no field. Data sources and the provider's
 // plan-time checks use it too.
 func AddRuleError(diags *diag.Diagnostics, err error) {
+	addRuleErrorAt(diags, path.Empty(), err)
+}
+
+// addRuleErrorAt is AddRuleError for an object nested at base (an element of
+// lbaas_members' map): the rule's field is appended to base. A nested path is
+// also named in the detail: Terraform points at the line of a top-level
+// attribute, but for a nested one only at the resource's first line.
+func addRuleErrorAt(diags *diag.Diagnostics, base path.Path, err error) {
+	const summary = "Invalid configuration for Octavia"
+	msg := err.Error()
+	p := base
 	var le *lb.Error
-	if !errors.As(err, &le) {
-		diags.AddError("Invalid configuration", err.Error())
-		return
+	if errors.As(err, &le) {
+		msg = le.Message
+		if le.Field != "" {
+			for _, part := range strings.Split(le.Field, ".") {
+				p = p.AtName(part)
+			}
+		}
 	}
-	if le.Field == "" {
-		diags.AddError("Invalid configuration for Octavia", le.Message)
-		return
+	attributeError(diags, p, summary, msg)
+}
+
+// attributeError adds an error on p (a plain error when p is empty), naming
+// p in the detail when it is nested.
+func attributeError(diags *diag.Diagnostics, p path.Path, summary, msg string) {
+	switch len(p.Steps()) {
+	case 0:
+		diags.AddError(summary, msg)
+	case 1:
+		diags.AddAttributeError(p, summary, msg)
+	default:
+		diags.AddAttributeError(p, summary, msg+"\n\nAttribute: "+p.String())
 	}
-	diags.AddAttributeError(FieldPath(le.Field), "Invalid configuration for Octavia", le.Message)
 }
 
 // FieldPath is the attribute path of an Octavia field name.

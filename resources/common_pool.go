@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -53,7 +52,7 @@ func (v pmRule) ValidateString(_ context.Context, req validator.StringRequest, r
 	if err := v.check(req.ConfigValue.ValueString()); err != nil {
 		// The same diagnostic as ValidateConfig's for the same rule, so
 		// Terraform shows it once.
-		pmAttributeError(&resp.Diagnostics, req.Path, pmRuleMessage(err))
+		attributeError(&resp.Diagnostics, req.Path, "Invalid configuration for Octavia", pmRuleMessage(err))
 	}
 }
 
@@ -68,39 +67,6 @@ func pmIPAddress(field string) validator.String {
 	return pmRuleString("must be an IPv4 or IPv6 address", func(v string) error { return lb.CheckIPAddress(field, v) })
 }
 
-// pmAddRuleError is AddRuleError for the resources of this area, which
-// also names a nested attribute in the detail: Terraform shows the line of
-// a top-level attribute, but for a nested one (session_persistence.type, a
-// member of lbaas_members) only the resource's first line.
-func pmAddRuleError(diags *diag.Diagnostics, err error) {
-	pmAddRuleErrorAt(diags, path.Empty(), err)
-}
-
-// pmAddRuleErrorAt is pmAddRuleError for an object nested at base (an
-// element of lbaas_members' map): the rule's field is appended to base.
-func pmAddRuleErrorAt(diags *diag.Diagnostics, base path.Path, err error) {
-	var le *lb.Error
-	if !errors.As(err, &le) {
-		if len(base.Steps()) == 0 {
-			diags.AddError("Invalid configuration for Octavia", err.Error())
-			return
-		}
-		pmAttributeError(diags, base, err.Error())
-		return
-	}
-	p := base
-	if le.Field != "" {
-		for _, part := range strings.Split(le.Field, ".") {
-			p = p.AtName(part)
-		}
-	}
-	if len(p.Steps()) == 0 {
-		diags.AddError("Invalid configuration for Octavia", le.Message)
-		return
-	}
-	pmAttributeError(diags, p, le.Message)
-}
-
 // pmRuleMessage is the message of a rule violation.
 func pmRuleMessage(err error) string {
 	var le *lb.Error
@@ -108,15 +74,6 @@ func pmRuleMessage(err error) string {
 		return le.Message
 	}
 	return err.Error()
-}
-
-// pmAttributeError adds an error on p, naming p in the detail when it is
-// nested.
-func pmAttributeError(diags *diag.Diagnostics, p path.Path, msg string) {
-	if len(p.Steps()) > 1 {
-		msg += "\n\nAttribute: " + p.String()
-	}
-	diags.AddAttributeError(p, "Invalid configuration for Octavia", msg)
 }
 
 // pmKeepNonNullState is UseStateForUnknown for values that Octavia fills

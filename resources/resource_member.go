@@ -166,7 +166,7 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	if err := lb.ValidateMember(want, nil); err != nil {
-		pmAddRuleError(&resp.Diagnostics, err)
+		AddRuleError(&resp.Diagnostics, err)
 		return
 	}
 	created, err := r.api.CreateMember(ctx, poolID, want)
@@ -281,7 +281,7 @@ func (r *memberResource) ValidateConfig(ctx context.Context, req resource.Valida
 		return
 	}
 	if err := lb.ValidateMember(m, nil); err != nil {
-		pmAddRuleError(&resp.Diagnostics, err)
+		AddRuleError(&resp.Diagnostics, err)
 	}
 }
 

@@ -448,7 +448,7 @@ func (r *membersResource) ValidateConfig(ctx context.Context, req resource.Valid
 		at := path.Root("members").AtMapKey(key)
 		address, port, err := pmParseMemberKey(key)
 		if err != nil {
-			pmAttributeError(&resp.Diagnostics, at, "Invalid member key: "+err.Error())
+			attributeError(&resp.Diagnostics, at, "Invalid configuration for Octavia", "Invalid member key: "+err.Error())
 			continue
 		}
 		obj, ok := v.(types.Object)
@@ -462,7 +462,7 @@ func (r *membersResource) ValidateConfig(ctx context.Context, req resource.Valid
 			continue
 		}
 		if err := lb.ValidateMember(m, nil); err != nil {
-			pmAddRuleErrorAt(&resp.Diagnostics, at, err)
+			addRuleErrorAt(&resp.Diagnostics, at, err)
 		}
 	}
 }

@@ -184,7 +184,7 @@ func (r *monitorResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	if err := lb.ValidateHealthMonitor(want, nil); err != nil {
-		pmAddRuleError(&resp.Diagnostics, err)
+		AddRuleError(&resp.Diagnostics, err)
 		return
 	}
 	created, err := r.api.CreateHealthMonitor(ctx, want)
@@ -296,7 +296,7 @@ func (r *monitorResource) ValidateConfig(ctx context.Context, req resource.Valid
 		return
 	}
 	if err := lb.ValidateHealthMonitor(h, nil); err != nil {
-		pmAddRuleError(&resp.Diagnostics, err)
+		AddRuleError(&resp.Diagnostics, err)
 	}
 }
 

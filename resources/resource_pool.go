@@ -178,8 +178,9 @@ func (r *poolResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			"operating_status": operatingStatusAttribute(),
 			"protocol": schema.StringAttribute{
 				MarkdownDescription: "The protocol to the members: " + backticked(lb.PoolProtocols()) +
-					". It must suit the listener's protocol (e.g. a `UDP` listener takes only `UDP` pools). " +
-					"Changing it replaces the pool.",
+					". It must suit the listener's protocol (e.g. a `UDP` listener takes only `UDP` pools): " +
+					"checked at plan when the listener exists already, by Octavia at apply when it is created in " +
+					"the same run. Changing it replaces the pool.",
 				Required:      true,
 				Validators:    []validator.String{stringvalidator.OneOf(lb.PoolProtocols()...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -188,7 +189,9 @@ func (r *poolResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			"session_persistence": schema.SingleNestedAttribute{
 				MarkdownDescription: "Keeps a client on the same member. Removing the block turns persistence off. " +
 					"`UDP` and `SCTP` pools take only `SOURCE_IP` (with `persistence_timeout` and " +
-					"`persistence_granularity`); `APP_COOKIE` needs `cookie_name`, which no other type takes.",
+					"`persistence_granularity`); `APP_COOKIE` needs `cookie_name`, which no other type takes. " +
+					"`HTTP_COOKIE` and `APP_COOKIE` on a `TCP` or `HTTPS` pool fail at plan: Octavia accepts them " +
+					"there, but such a pool forwards TCP streams and no cookie is ever read or set.",
 				Optional: true,
 				Attributes: map[string]schema.Attribute{
 					"cookie_name": schema.StringAttribute{
@@ -270,7 +273,7 @@ func (r *poolResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	if err := lb.ValidatePool(want, nil); err != nil {
-		pmAddRuleError(&resp.Diagnostics, err)
+		AddRuleError(&resp.Diagnostics, err)
 		return
 	}
 	created, err := r.api.CreatePool(ctx, want)
@@ -369,9 +372,29 @@ func (r *poolResource) ConfigValidators(context.Context) []resource.ConfigValida
 	}
 }
 
-// ModifyPlan replaces a pool that a refresh found in ERROR.
+// ModifyPlan replaces a pool that a refresh found in ERROR, and checks a new
+// pool's protocol against its listener's when that listener exists already
+// (Octavia's listener/pool protocol map: a UDP listener takes only UDP pools).
+// A listener created in the same apply has no protocol to read at plan time;
+// Octavia's 400 then comes at apply, on the same attribute.
 func (r *poolResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	replaceIfError(ctx, req, resp, poolKind)
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.api == nil {
+		return // destroy, update (listener_id and protocol replace), or no client yet
+	}
+	var listenerID, protocol types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("listener_id"), &listenerID)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("protocol"), &protocol)...)
+	if resp.Diagnostics.HasError() || listenerID.IsNull() || listenerID.IsUnknown() || protocol.IsUnknown() {
+		return
+	}
+	l, err := r.api.GetListener(ctx, listenerID.ValueString())
+	if err != nil {
+		return // a listener that cannot be read now is Octavia's to report at apply
+	}
+	if err := lb.CheckListenerPoolProtocol(l.Protocol, protocol.ValueString()); err != nil {
+		AddRuleError(&resp.Diagnostics, err)
+	}
 }
 
 // ValidateConfig runs Octavia's pool rules (internal/lb) at plan time, once
@@ -388,25 +411,31 @@ func (r *poolResource) ValidateConfig(ctx context.Context, req resource.Validate
 		return
 	}
 	if err := lb.ValidatePool(p, nil); err != nil {
-		pmAddRuleError(&resp.Diagnostics, err)
-	}
-	poolWarnings(p, &resp.Diagnostics)
-}
-
-// poolWarnings are the combinations Octavia accepts but that do nothing.
-func poolWarnings(p *lb.Pool, diags *diag.Diagnostics) {
-	sp := p.SessionPersistence
-	if sp == nil || (sp.Type != lb.PersistenceHTTPCookie && sp.Type != lb.PersistenceAppCookie) {
+		AddRuleError(&resp.Diagnostics, err)
 		return
 	}
-	switch p.Protocol {
-	case lb.ProtocolTCP, lb.ProtocolHTTPS:
-		diags.AddAttributeWarning(path.Root("session_persistence").AtName("type"),
-			"Cookie persistence on a "+p.Protocol+" pool has no effect",
-			"Octavia accepts session persistence of type "+sp.Type+" on a "+p.Protocol+" pool, but the pool "+
-				"forwards TCP streams (HAProxy's TCP mode), where no cookie can be read or set: clients are not kept "+
-				"on a member. Use SOURCE_IP, or an HTTP pool.")
+	if err := checkCookieOnStreamPool(p); err != nil {
+		AddRuleError(&resp.Diagnostics, err)
 	}
+}
+
+// checkCookieOnStreamPool refuses cookie persistence on a pool that forwards
+// TCP streams. Octavia's API accepts it (check_session_persistence only
+// refuses cookies on UDP/SCTP pools) and its HAProxy ignores it, so clients
+// silently lose their stickiness: the provider is stricter here on purpose
+// and fails the plan. lbaasd's API, like Octavia's, still accepts it.
+func checkCookieOnStreamPool(p *lb.Pool) error {
+	sp := p.SessionPersistence
+	if sp == nil || (sp.Type != lb.PersistenceHTTPCookie && sp.Type != lb.PersistenceAppCookie) {
+		return nil
+	}
+	if p.Protocol != lb.ProtocolTCP && p.Protocol != lb.ProtocolHTTPS {
+		return nil
+	}
+	return &lb.Error{Status: 400, Field: "session_persistence.type", Message: "Session persistence of type " + sp.Type +
+		" has no effect on a " + p.Protocol + " pool: the pool forwards TCP streams (HAProxy's TCP mode), where " +
+		"no cookie can be read or set, so clients would not stay on a member. Use SOURCE_IP, or an HTTP pool " +
+		"(Octavia's API accepts this combination; the provider refuses it at plan)."}
 }
 
 // poolForValidation builds the pool that ValidatePool checks from a

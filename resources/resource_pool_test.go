@@ -359,11 +359,64 @@ resource "lbaas_pool" "test" {
 				ExpectError: testAccErrAt(`crl_container_ref`, `A CA certificate reference is required to specify a revocation\s+list\.`),
 			},
 			{
-				// Octavia accepts cookie persistence on a TCP pool: it plans
-				// (with a warning), it is not an error.
-				Config:             cfg("TCP", sp(`    type = "HTTP_COOKIE"`)),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+				// Octavia's API accepts cookie persistence on a TCP pool, and
+				// its HAProxy ignores it: the provider refuses it at plan.
+				Config:      cfg("TCP", sp(`    type = "HTTP_COOKIE"`)),
+				PlanOnly:    true,
+				ExpectError: testAccErrAtNested(`session_persistence.type`, `Session persistence of type HTTP_COOKIE has no effect on a TCP pool`),
+			},
+			{
+				Config:      cfg("HTTPS", sp(`    type = "APP_COOKIE"`+"\n"+`    cookie_name = "C"`)),
+				PlanOnly:    true,
+				ExpectError: testAccErrAtNested(`session_persistence.type`, `Session persistence of type APP_COOKIE has no effect on a HTTPS pool`),
+			},
+		},
+	})
+}
+
+// TestAccPool_planRejectsProtocolForListener: a pool whose protocol its
+// (existing) listener cannot take fails at plan, on `protocol`, with
+// Octavia's message, and nothing is created.
+func TestAccPool_planRejectsProtocolForListener(t *testing.T) {
+	name := testAccName("pool-udp")
+	base := testAccLoadBalancerConfig(name, "") + `
+resource "lbaas_listener" "udp" {
+  loadbalancer_id = lbaas_loadbalancer.test.id
+  protocol        = "UDP"
+  protocol_port   = 5353
+}
+`
+	pool := func(protocol string) string {
+		return base + fmt.Sprintf(`
+resource "lbaas_pool" "test" {
+  listener_id  = lbaas_listener.udp.id
+  protocol     = %q
+  lb_algorithm = "ROUND_ROBIN"
+}
+`, protocol)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		CheckDestroy:             testAccCheckDestroyed(t),
+		Steps: []resource.TestStep{
+			{Config: base},
+			{
+				Config:      pool("HTTP"),
+				PlanOnly:    true,
+				ExpectError: testAccErrAt(`protocol`, `The pool protocol 'HTTP' is invalid while the listener protocol is 'UDP'\.`),
+			},
+			{
+				Config:      pool("TCP"),
+				PlanOnly:    true,
+				ExpectError: testAccErrAt(`protocol`, `The pool protocol 'TCP' is invalid while the listener protocol is 'UDP'\.`),
+			},
+			{
+				Config: pool("UDP"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.TestCheckResourceAttr("lbaas_pool.test", "provisioning_status", "ACTIVE"),
 			},
 		},
 	})
