@@ -39,8 +39,9 @@ import (
 // mode (no Keystone).
 const defaultProjectID = "00000000000000000000000000000000"
 
-// agentCertValidity is how long an amphora agent's certificate is valid.
-const agentCertValidity = 365 * 24 * time.Hour
+// clientCertValidity is how long lbaasd's client certificate (issued anew
+// at every start) is valid.
+const clientCertValidity = 365 * 24 * time.Hour
 
 type serveCmd struct {
 	Listen    string        `default:"127.0.0.1:9876" env:"LBAASD_LISTEN" help:"Address of the Octavia v2 API, /metrics and /healthcheck."`
@@ -56,6 +57,14 @@ type serveCmd struct {
 
 	HealthListen      string        `default:"127.0.0.1:5555" env:"LBAASD_HEALTH_LISTEN" help:"UDP address where amphorae send their heartbeats (Octavia's health manager bind_ip:bind_port). Port 0 picks a free port and keeps it across restarts (it is recorded in <data-dir>/health.addr), so running amphorae keep reaching lbaasd."`
 	HeartbeatInterval time.Duration `default:"1s" env:"LBAASD_HEARTBEAT_INTERVAL" help:"How often amphorae send a heartbeat (Octavia's default is 10s; the local amphorae send on loopback, where it costs nothing)."`
+
+	FailoverTimeout       time.Duration `default:"60s" env:"LBAASD_FAILOVER_TIMEOUT" help:"An amphora of an ACTIVE load balancer without a healthy heartbeat for this long is replaced by a new one (Octavia's heartbeat_timeout); one whose agent lbaasd cannot reach is replaced at once. After lbaasd starts, amphorae get this long to report. 0 disables automatic failover."`
+	FailoverMaxConcurrent int           `default:"2" env:"LBAASD_FAILOVER_MAX_CONCURRENT" help:"How many load balancers may be failing over at once (automatic and requested failovers together); more wait for a later scan."`
+	FailoverStormMin      int           `default:"3" env:"LBAASD_FAILOVER_STORM_MIN" help:"Storm protection: when at least this many amphorae, and more than --failover-storm-fraction of all, miss their heartbeats at once, failover for missed heartbeats pauses (logged, and lbaasd_controller_failover_paused is 1) until fewer are stale."`
+	FailoverStormFraction float64       `default:"0.5" env:"LBAASD_FAILOVER_STORM_FRACTION" help:"Storm protection: the fraction of all monitored amphorae (0 to 1) that must be stale at once, with --failover-storm-min, to pause failover."`
+	AgentCertValidity     time.Duration `default:"8760h" env:"LBAASD_AGENT_CERT_VALIDITY" help:"How long the certificate of a new amphora's agent is valid (a year)."`
+	CertRotateBefore      time.Duration `default:"336h" env:"LBAASD_CERT_ROTATE_BEFORE" help:"An amphora whose agent certificate expires within this is replaced by one with a fresh certificate, without dropping traffic (Octavia's cert_expiry_buffer, 14 days; at most half --agent-cert-validity). 0 disables it."`
+	PurgeDeletedAfter     time.Duration `default:"168h" env:"LBAASD_PURGE_DELETED_AFTER" help:"DELETED load balancers are purged from the store this long after their deletion (Octavia's load_balancer_expiry_age, a week). 0 keeps them."`
 }
 
 func newLogger(w *os.File, level, format string) *slog.Logger {
@@ -98,7 +107,7 @@ func (s serveCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("lbaasd CA: %w", err)
 	}
-	clientCert, clientKey, err := ca.IssueClient("lbaasd", agentCertValidity)
+	clientCert, clientKey, err := ca.IssueClient("lbaasd", clientCertValidity)
 	if err != nil {
 		return fmt.Errorf("lbaasd client certificate: %w", err)
 	}
@@ -128,6 +137,10 @@ func (s serveCmd) Run(e *env) error {
 	if s.HeartbeatInterval <= 0 {
 		return fmt.Errorf("--heartbeat-interval %s: must be positive", s.HeartbeatInterval)
 	}
+	if err := s.checkFailover(); err != nil {
+		return err
+	}
+	hintMigrateReq(log)
 	healthMetrics := health.NewMetrics()
 	if err := healthMetrics.Register(reg); err != nil {
 		return err
@@ -165,7 +178,7 @@ func (s serveCmd) Run(e *env) error {
 			})
 		},
 		IssueCert: func(amphoraID string) ([]byte, []byte, []byte, time.Time, error) {
-			certPEM, keyPEM, err := ca.IssueServer(amphoraID, []net.IP{net.ParseIP("127.0.0.1")}, []string{amphoraID}, agentCertValidity)
+			certPEM, keyPEM, err := ca.IssueServer(amphoraID, []net.IP{net.ParseIP("127.0.0.1")}, []string{amphoraID}, s.AgentCertValidity)
 			if err != nil {
 				return nil, nil, nil, time.Time{}, err
 			}
@@ -181,6 +194,14 @@ func (s serveCmd) Run(e *env) error {
 		Metrics: metrics,
 		Workers: s.Workers,
 		NewID:   newID,
+		Failover: controller.Failover{
+			Timeout:          s.FailoverTimeout,
+			MaxConcurrent:    s.FailoverMaxConcurrent,
+			StormMin:         s.FailoverStormMin,
+			StormFraction:    s.FailoverStormFraction,
+			CertRotateBefore: s.CertRotateBefore,
+		},
+		Housekeeping: controller.Housekeeping{PurgeDeletedAfter: s.PurgeDeletedAfter},
 	})
 	if err != nil {
 		return err
@@ -263,6 +284,45 @@ func (s serveCmd) Run(e *env) error {
 	}
 	log.Info("lbaasd stopped")
 	return runErr
+}
+
+// hintMigrateReq says, once at start, what the kernel does to a failover's
+// connections: the replaced amphora's HAProxy soft-stops (the requests in
+// progress finish), but connections the kernel queued on its listening
+// socket in the instant it closes are reset unless net.ipv4.tcp_migrate_req
+// is 1, which hands them to the replacement's socket of the same
+// SO_REUSEPORT group. It is a machine-wide setting: lbaasd does not change it.
+func hintMigrateReq(log *slog.Logger) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_migrate_req")
+	if err != nil || strings.TrimSpace(string(b)) != "0" {
+		return
+	}
+	log.Info("net.ipv4.tcp_migrate_req is 0: a failover may reset the few connections queued on the replaced " +
+		"HAProxy's socket as it closes; sysctl -w net.ipv4.tcp_migrate_req=1 hands them to the replacement")
+}
+
+// checkFailover refuses failover settings that cannot work.
+func (s serveCmd) checkFailover() error {
+	switch {
+	case s.FailoverTimeout < 0:
+		return fmt.Errorf("--failover-timeout %s: must not be negative", s.FailoverTimeout)
+	case s.FailoverTimeout > 0 && s.FailoverTimeout < 2*s.HeartbeatInterval:
+		return fmt.Errorf("--failover-timeout %s: must be at least twice --heartbeat-interval (%s)", s.FailoverTimeout, s.HeartbeatInterval)
+	case s.FailoverMaxConcurrent < 1:
+		return fmt.Errorf("--failover-max-concurrent %d: must be at least 1", s.FailoverMaxConcurrent)
+	case s.FailoverStormMin < 1:
+		return fmt.Errorf("--failover-storm-min %d: must be at least 1", s.FailoverStormMin)
+	case s.FailoverStormFraction <= 0 || s.FailoverStormFraction > 1:
+		return fmt.Errorf("--failover-storm-fraction %g: must be above 0 and at most 1", s.FailoverStormFraction)
+	case s.AgentCertValidity <= 0:
+		return fmt.Errorf("--agent-cert-validity %s: must be positive", s.AgentCertValidity)
+	case s.CertRotateBefore < 0 || s.CertRotateBefore > s.AgentCertValidity/2:
+		// A window as long as the validity would replace every new amphora.
+		return fmt.Errorf("--cert-rotate-before %s: must be between 0 and half --agent-cert-validity (%s)", s.CertRotateBefore, s.AgentCertValidity/2)
+	case s.PurgeDeletedAfter < 0:
+		return fmt.Errorf("--purge-deleted-after %s: must not be negative", s.PurgeDeletedAfter)
+	}
+	return nil
 }
 
 // findAgent locates the amphora-agent binary.

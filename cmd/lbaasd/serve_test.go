@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestListenHealthKeepsItsPort checks that --health-listen with port 0
@@ -61,6 +62,42 @@ func TestHeartbeatTarget(t *testing.T) {
 		}
 		if got := heartbeatTarget(ua); got != want {
 			t.Errorf("heartbeatTarget(%s) = %s, want %s", addr, got, want)
+		}
+	}
+}
+
+// TestCheckFailover refuses failover settings that cannot work.
+func TestCheckFailover(t *testing.T) {
+	t.Parallel()
+	ok := serveCmd{
+		HeartbeatInterval: time.Second, FailoverTimeout: time.Minute, FailoverMaxConcurrent: 2,
+		FailoverStormMin: 3, FailoverStormFraction: 0.5, AgentCertValidity: 8760 * time.Hour,
+		CertRotateBefore: 336 * time.Hour, PurgeDeletedAfter: 168 * time.Hour,
+	}
+	if err := ok.checkFailover(); err != nil {
+		t.Fatalf("the defaults: %v", err)
+	}
+	disabled := ok
+	disabled.FailoverTimeout, disabled.CertRotateBefore, disabled.PurgeDeletedAfter = 0, 0, 0
+	if err := disabled.checkFailover(); err != nil {
+		t.Fatalf("everything off: %v", err)
+	}
+	bad := []func(*serveCmd){
+		func(s *serveCmd) { s.FailoverTimeout = -time.Second },
+		func(s *serveCmd) { s.FailoverTimeout = time.Second },
+		func(s *serveCmd) { s.FailoverMaxConcurrent = 0 },
+		func(s *serveCmd) { s.FailoverStormMin = 0 },
+		func(s *serveCmd) { s.FailoverStormFraction = 0 },
+		func(s *serveCmd) { s.FailoverStormFraction = 1.5 },
+		func(s *serveCmd) { s.AgentCertValidity = 0 },
+		func(s *serveCmd) { s.CertRotateBefore = 5000 * time.Hour },
+		func(s *serveCmd) { s.PurgeDeletedAfter = -time.Hour },
+	}
+	for i, tweak := range bad {
+		s := ok
+		tweak(&s)
+		if err := s.checkFailover(); err == nil {
+			t.Errorf("case %d: %+v accepted", i, s)
 		}
 	}
 }

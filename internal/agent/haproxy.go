@@ -326,14 +326,16 @@ func (s *Server) reloadHAProxy(ctx context.Context, files lbFiles) error {
 	return nil
 }
 
-// stopHAProxy stops the master and its workers: SIGTERM, then SIGKILL for
-// whatever is still alive after StopTimeout.
+// stopHAProxy stops the master and its workers gracefully: SIGUSR1 (HAProxy's
+// soft stop: the listeners close, the requests in progress finish, then the
+// processes exit), then SIGKILL for whatever is still alive after
+// StopTimeout.
 func (s *Server) stopHAProxy(ctx context.Context, pid int, start uint64) error {
 	if !processAlive(pid, start) {
 		return nil
 	}
 	pids := append([]int{pid}, childPIDs(pid)...)
-	_ = syscall.Kill(pid, syscall.SIGTERM)
+	_ = syscall.Kill(pid, syscall.SIGUSR1)
 	allDead := func() (bool, error) {
 		for i, p := range pids {
 			st := uint64(0)
@@ -352,7 +354,7 @@ func (s *Server) stopHAProxy(ctx context.Context, pid int, start uint64) error {
 	if err == nil {
 		return nil
 	}
-	s.log.Warn("haproxy did not stop on SIGTERM; killing it", "pid", pid)
+	s.log.Warn("haproxy did not finish its soft stop; killing it", "pid", pid)
 	for i, p := range pids {
 		st := uint64(0)
 		if i == 0 {

@@ -46,8 +46,8 @@ type Config struct {
 	// ExecTimeout bounds every run of haproxy (check, start, reload, -v);
 	// default 30s.
 	ExecTimeout time.Duration
-	// StopTimeout is how long a stop waits after SIGTERM before SIGKILL;
-	// default 10s.
+	// StopTimeout is how long a stop waits for HAProxy's soft stop
+	// (SIGUSR1) before SIGKILL; default 10s.
 	StopTimeout time.Duration
 	// WatchInterval is how often the watcher checks that HAProxy runs where
 	// it should and restarts it otherwise; default 5s.

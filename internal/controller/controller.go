@@ -7,6 +7,12 @@
 // it exists (an amphora row before its process, a process before its
 // config), so a controller killed at any step resumes on restart without
 // duplicating or orphaning an amphora, a process, an address or a file.
+//
+// Beside the reconciles run the failover scan (failover.go: amphorae that
+// miss their heartbeats, cannot be reached, or whose certificate nears its
+// expiry are replaced, rate-limited, with storm protection and a grace
+// period after a start) and the housekeeping (housekeeping.go: orphaned
+// amphorae, DELETED load balancers past their expiry age).
 package controller
 
 import (
@@ -86,6 +92,10 @@ type Config struct {
 	RetryBase, RetryMax, Budget time.Duration
 	// Resync re-checks every load balancer's data plane this often (default 1 minute).
 	Resync time.Duration
+	// Failover configures automatic failover; the zero value disables it.
+	Failover Failover
+	// Housekeeping configures the periodic cleanup.
+	Housekeeping Housekeeping
 	// NewID makes amphora IDs.
 	NewID func() string
 	// Now is the clock.
@@ -99,6 +109,11 @@ type Controller struct {
 	log   *slog.Logger
 	mu    sync.Mutex
 	fails map[string]failure
+	// unreachable holds the ALLOCATED amphorae whose agent the last
+	// reconcile could not reach; failing the reason of each failover this
+	// process started, until the amphora is retired.
+	unreachable map[string]bool
+	failing     map[string]string
 }
 
 type failure struct {
@@ -124,10 +139,17 @@ func New(cfg Config) (*Controller, error) {
 	setDefault(&cfg.RetryMax, 10*time.Second)
 	setDefault(&cfg.Budget, 5*time.Minute)
 	setDefault(&cfg.Resync, time.Minute)
+	setDefault(&cfg.Housekeeping.Interval, 30*time.Second)
+	if cfg.Failover.Timeout > 0 {
+		cfg.Failover.setDefaults()
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Controller{cfg: cfg, q: newQueue(), log: cfg.Logger, fails: map[string]failure{}}, nil
+	return &Controller{
+		cfg: cfg, q: newQueue(), log: cfg.Logger, fails: map[string]failure{},
+		unreachable: map[string]bool{}, failing: map[string]string{},
+	}, nil
 }
 
 func setDefault[T int | time.Duration](v *T, def T) {
@@ -140,7 +162,8 @@ func setDefault[T int | time.Duration](v *T, def T) {
 func (c *Controller) Enqueue(loadBalancerID string) { c.q.Add(loadBalancerID) }
 
 // Run sweeps what a previous run left behind, queues every load balancer and
-// reconciles until ctx ends; then it waits for the reconciles in flight.
+// reconciles until ctx ends, with the failover scan and the housekeeping
+// beside; then it waits for the reconciles in flight.
 func (c *Controller) Run(ctx context.Context) error {
 	if err := c.sweep(ctx); err != nil {
 		c.log.Error("sweeping orphans", "err", err)
@@ -173,6 +196,18 @@ func (c *Controller) Run(ctx context.Context) error {
 				}
 			}
 		}
+	}()
+	if c.failoverEnabled() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.runFailover(ctx)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.runHousekeeping(ctx)
 	}()
 	<-ctx.Done()
 	c.q.Shutdown()
@@ -228,6 +263,14 @@ func (c *Controller) process(ctx context.Context, id string) {
 	}
 	if ctx.Err() != nil {
 		return // shutting down: the next run resumes
+	}
+	var unreachable *unreachableError
+	if errors.As(err, &unreachable) && c.failoverEnabled() {
+		// Not the load balancer's fault: the failover scan replaces the
+		// amphora; until then the load balancer keeps its status.
+		log.Warn("amphora unreachable; left to the failover scan", "err", err)
+		c.q.AddAfter(id, c.cfg.RetryMax)
+		return
 	}
 	var term *terminalError
 	c.mu.Lock()

@@ -148,6 +148,12 @@ type rig struct {
 
 func newRig(t *testing.T, render Renderer) *rig {
 	t.Helper()
+	return newRigWith(t, render, nil)
+}
+
+// newRigWith is newRig with the controller's configuration changed by tune.
+func newRigWith(t *testing.T, render Renderer, tune func(*Config)) *rig {
+	t.Helper()
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "db"))
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +163,7 @@ func newRig(t *testing.T, render Renderer) *rig {
 	if render == nil {
 		render = func(g *lb.LoadBalancer, _ agent.Info) (string, error) { return "cfg " + g.Name, nil }
 	}
-	r.c, err = New(Config{
+	cfg := Config{
 		Store: st, Compute: r.comp, Network: r.net,
 		Dial:   func(string, compute.Instance) (Agent, error) { return r.agent, nil },
 		Render: render,
@@ -167,7 +173,11 @@ func newRig(t *testing.T, render Renderer) *rig {
 		NewID:     uuid.NewString,
 		RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond, Budget: time.Second,
 		AgentWait: time.Second,
-	})
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	r.c, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,13 @@ func (c *Controller) ensureAmphorae(ctx context.Context, g *lb.LoadBalancer, log
 	}
 
 	inst, err := c.cfg.Compute.Get(ctx, current.ID)
+	if errors.Is(err, compute.ErrNotFound) && current.Status == lb.AmphoraAllocated && c.failoverEnabled() {
+		// An amphora that served is gone: it is replaced under a new ID
+		// (its heartbeat key, certificate and addresses go with it), as
+		// the failover scan decides, not restarted in place.
+		c.setUnreachable(current.ID, true)
+		return nil, &unreachableError{amphoraID: current.ID, err: err}
+	}
 	if errors.Is(err, compute.ErrNotFound) {
 		certPEM, keyPEM, caPEM, expires, ierr := c.cfg.IssueCert(current.ID)
 		if ierr != nil {
@@ -117,8 +124,14 @@ func (c *Controller) ensureAmphorae(ctx context.Context, g *lb.LoadBalancer, log
 	}
 	info, err := c.waitAgent(ctx, client)
 	if err != nil {
-		return nil, fmt.Errorf("waiting for the agent of amphora %s: %w", current.ID, err)
+		err = fmt.Errorf("waiting for the agent of amphora %s: %w", current.ID, err)
+		if current.Status == lb.AmphoraAllocated && c.failoverEnabled() && ctx.Err() == nil {
+			c.setUnreachable(current.ID, true)
+			return nil, &unreachableError{amphoraID: current.ID, err: err}
+		}
+		return nil, err
 	}
+	c.setUnreachable(current.ID, false)
 	if current.Status != lb.AmphoraAllocated || current.ComputeID != inst.ComputeID || current.LBNetworkIP != inst.LBNetworkIP {
 		ampID, expires := current.ID, current.CertExpiration
 		err := c.cfg.Store.UpdateLoadBalancer(ctx, g.ID, func(cur *lb.LoadBalancer) error {
@@ -245,6 +258,7 @@ func (c *Controller) retireAmphorae(ctx context.Context, g *lb.LoadBalancer, log
 		if a.Status != lb.StatusPendingDelete && a.Status != lb.StatusDeleted {
 			continue
 		}
+		c.drain(ctx, g.ID, a.ID, log)
 		if err := c.cfg.Compute.Delete(ctx, a.ID); err != nil {
 			return fmt.Errorf("deleting amphora %s: %w", a.ID, err)
 		}
@@ -254,10 +268,40 @@ func (c *Controller) retireAmphorae(ctx context.Context, g *lb.LoadBalancer, log
 	if len(gone) == 0 {
 		return nil
 	}
-	return c.cfg.Store.UpdateLoadBalancer(ctx, g.ID, func(cur *lb.LoadBalancer) error {
+	err := c.cfg.Store.UpdateLoadBalancer(ctx, g.ID, func(cur *lb.LoadBalancer) error {
 		cur.Amphorae = dropAmphorae(cur.Amphorae, gone)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, id := range gone {
+		c.retired(id, log)
+	}
+	return nil
+}
+
+// drainTimeout bounds the graceful stop of a retiring amphora's HAProxy.
+const drainTimeout = 15 * time.Second
+
+// drain stops the HAProxy of a retiring amphora gracefully, when its agent
+// still answers: its listeners close while the replacement's (bound to the
+// same VIP and ports) take the new connections, and the requests in
+// progress finish. Best effort: Compute.Delete follows in any case.
+func (c *Controller) drain(ctx context.Context, loadBalancerID, amphoraID string, log *slog.Logger) {
+	inst, err := c.cfg.Compute.Get(ctx, amphoraID)
+	if err != nil {
+		return
+	}
+	client, err := c.cfg.Dial(amphoraID, inst)
+	if err != nil {
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, drainTimeout)
+	defer cancel()
+	if err := client.Action(dctx, loadBalancerID, agent.ActionStop); err != nil && !isNotFound(err) {
+		log.Warn("draining the retiring amphora failed; deleting it anyway", "amphora_id", amphoraID, "err", err)
+	}
 }
 
 func dropAmphorae(amps []*lb.Amphora, ids []string) []*lb.Amphora {
@@ -283,6 +327,7 @@ func (c *Controller) deleteLoadBalancer(ctx context.Context, g *lb.LoadBalancer,
 		if err := c.cfg.Compute.Delete(ctx, a.ID); err != nil {
 			return fmt.Errorf("deleting amphora %s: %w", a.ID, err)
 		}
+		c.forget(a.ID)
 	}
 	if err := c.cfg.Network.DeallocateVIP(ctx, g.ID); err != nil {
 		return fmt.Errorf("freeing the VIP of load balancer %s: %w", g.ID, err)

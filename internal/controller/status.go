@@ -72,6 +72,10 @@ func withoutPendingDeletes(g *lb.LoadBalancer) *lb.LoadBalancer {
 func (c *Controller) markActive(ctx context.Context, id string, serving bool, log *slog.Logger) error {
 	changed := false
 	err := c.cfg.Store.UpdateLoadBalancer(ctx, id, func(g *lb.LoadBalancer) error {
+		if g.ProvisioningStatus == lb.StatusPendingDelete {
+			// Deleted while this reconcile ran: the next one deletes it.
+			return nil
+		}
 		now := c.cfg.Now().UTC()
 		set := func(status *string, updated *time.Time) bool {
 			if pending(*status) {

@@ -11,8 +11,16 @@ import (
 // compute driver still has (processes, directories) whose rows are gone, and
 // VIPs of load balancers that were deleted. It runs before the first
 // reconcile, so a controller killed between two steps of a delete never
-// leaves anything behind.
+// leaves anything behind, and then with the housekeeping.
+//
+// The driver is listed before the store: an amphora's row is written before
+// its instance exists, so an instance listed first whose row is missing
+// after is an orphan even while reconciles run.
 func (c *Controller) sweep(ctx context.Context) error {
+	ids, err := c.cfg.Compute.List(ctx)
+	if err != nil {
+		return fmt.Errorf("listing amphorae: %w", err)
+	}
 	lbs, err := c.cfg.Store.LoadBalancers(ctx)
 	if err != nil {
 		return fmt.Errorf("listing load balancers: %w", err)
@@ -28,10 +36,6 @@ func (c *Controller) sweep(ctx context.Context) error {
 		for _, a := range g.Amphorae {
 			owned[a.ID] = true
 		}
-	}
-	ids, err := c.cfg.Compute.List(ctx)
-	if err != nil {
-		return fmt.Errorf("listing amphorae: %w", err)
 	}
 	for _, id := range ids {
 		if owned[id] {

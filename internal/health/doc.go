@@ -39,11 +39,14 @@
 // applies them, then the controller's own writes race with them), and the
 // listeners of a disabled load balancer are OFFLINE, not ERROR.
 //
-// # Left for later
+// # Failover and housekeeping
 //
-// Failover reads store.AmphoraHealth.LastUpdate (moved only by healthy
-// heartbeats: those reporting every listener the amphora should run) to find
-// amphorae that stopped reporting; housekeeping deletes amphorae that send
-// heartbeats but belong to no load balancer (counted as unknown_amphora
-// here).
+// The decisions that act on these records live in the controller
+// (internal/controller, failover.go and housekeeping.go), which owns the
+// load balancers' writes: a periodic scan reads store.AmphoraHealth.LastUpdate
+// (moved only by healthy heartbeats: those reporting every listener the
+// amphora should run) and fails over the amphorae that stopped reporting,
+// rate-limited and paused when too many stop at once (storm protection);
+// the housekeeping deletes amphorae that belong to no load balancer any
+// more, whose heartbeats are dropped here as unknown_amphora.
 package health

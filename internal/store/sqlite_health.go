@@ -47,6 +47,37 @@ WHERE h.amphora_id = ?`, amphoraID).Scan(&h.AmphoraID, &h.LoadBalancerID, &h.Hea
 	return h, nil
 }
 
+// AmphoraHealths implements Store.
+func (s *SQLite) AmphoraHealths(ctx context.Context) (_ []AmphoraHealth, err error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT h.amphora_id, o.loadbalancer_id, h.heartbeat_key, h.last_seq, h.last_update
+FROM amphora_health h JOIN objects o ON o.id = h.amphora_id
+ORDER BY h.amphora_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the health records: %w", err)
+	}
+	defer closeWith(&err, rows, "health records query")
+	var out []AmphoraHealth
+	for rows.Next() {
+		var (
+			h          AmphoraHealth
+			lastUpdate sql.NullString
+		)
+		if err := rows.Scan(&h.AmphoraID, &h.LoadBalancerID, &h.HeartbeatKey, &h.LastSeq, &lastUpdate); err != nil {
+			return nil, fmt.Errorf("store: reading the health records: %w", err)
+		}
+		if lastUpdate.Valid {
+			if h.LastUpdate, err = parseTime(lastUpdate.String); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: reading the health records: %w", err)
+	}
+	return out, nil
+}
+
 // RecordHeartbeat implements Store.
 func (s *SQLite) RecordHeartbeat(ctx context.Context, hb Heartbeat) error {
 	return s.write(ctx, func(tx *sql.Tx) error {

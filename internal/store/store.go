@@ -197,6 +197,9 @@ type Store interface {
 	EnsureAmphoraHealth(ctx context.Context, amphoraID string, key []byte) (AmphoraHealth, error)
 	// AmphoraHealth returns the health record of an amphora, or ErrNotFound.
 	AmphoraHealth(ctx context.Context, amphoraID string) (AmphoraHealth, error)
+	// AmphoraHealths returns the health record of every amphora that has
+	// one, ordered by amphora ID.
+	AmphoraHealths(ctx context.Context) ([]AmphoraHealth, error)
 	// RecordHeartbeat accepts a heartbeat in one transaction: it raises the
 	// amphora's LastSeq to hb.Seq (ErrStaleSequence, and nothing written,
 	// when hb.Seq is not above it), moves LastUpdate when hb.Healthy, and

@@ -164,9 +164,16 @@ func testHealthLifecycle(t *testing.T, s store.Store) {
 	if _, err := s.AmphoraHealth(ctx, amp); err != nil {
 		t.Fatalf("AmphoraHealth after an update of the amphora: %v", err)
 	}
+	all, err := s.AmphoraHealths(ctx)
+	if err != nil || len(all) != 1 || all[0].AmphoraID != amp || all[0].LoadBalancerID != g.ID || all[0].LastSeq != 1 || all[0].LastUpdate.IsZero() {
+		t.Fatalf("AmphoraHealths = %+v, %v; want the record of %s with its heartbeat", all, err, amp)
+	}
 	mustUpdate(t, s, g.ID, func(g *lb.LoadBalancer) { g.Amphorae = g.Amphorae[1:] })
-	_, err := s.AmphoraHealth(ctx, amp)
+	_, err = s.AmphoraHealth(ctx, amp)
 	requireNotFound(t, "AmphoraHealth of a deleted amphora", err)
+	if all, err := s.AmphoraHealths(ctx); err != nil || len(all) != 0 {
+		t.Fatalf("AmphoraHealths after the amphora went = %+v, %v; want none", all, err)
+	}
 	requireNotFound(t, "RecordHeartbeat of a deleted amphora",
 		s.RecordHeartbeat(ctx, store.Heartbeat{AmphoraID: amp, Seq: 2, ReceivedAt: time.Now()}))
 	if got, err := s.ListenerStatistics(ctx, g.ID); err != nil || len(got) != 2 {
