@@ -199,6 +199,20 @@ func (g *loadGenerator) stop() {
 	g.wg.Wait()
 }
 
+// allowedFailures is how many requests of a load generator may fail during
+// n failovers. The replaced HAProxy soft-stops once its replacement serves:
+// the requests in progress finish. What the kernel queued on its listening
+// socket in the instant it closes is reset, unless the machine has
+// net.ipv4.tcp_migrate_req=1 (Linux 5.14+), which hands such connections to
+// the replacement's socket of the same SO_REUSEPORT group. So: none may fail
+// with it, at most one per failover without.
+func allowedFailures(n int) int64 {
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_migrate_req"); err == nil && strings.TrimSpace(string(b)) == "1" {
+		return 0
+	}
+	return int64(n)
+}
+
 // TestFailoverOnDemandUnderLoad fails a load balancer over through the API
 // (gophercloud's loadbalancers.Failover) while a load generator sends
 // requests to its VIP, and counts the requests that failed.
@@ -230,16 +244,7 @@ func TestFailoverOnDemandUnderLoad(t *testing.T) {
 	if load.ok.Load() == 0 {
 		t.Fatal("the load generator sent nothing")
 	}
-	// The replaced HAProxy soft-stops once its replacement serves: the
-	// requests in progress finish. What the kernel queued on its listening
-	// socket in the instant it closes is reset, unless the machine has
-	// net.ipv4.tcp_migrate_req=1 (Linux 5.14+), which hands such
-	// connections to the replacement's socket (the same SO_REUSEPORT
-	// group). So: none may fail with it, at most one per failover without.
-	allowed := int64(rounds)
-	if b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_migrate_req"); err == nil && strings.TrimSpace(string(b)) == "1" {
-		allowed = 0
-	}
+	allowed := allowedFailures(rounds)
 	if load.failed.Load() > allowed {
 		t.Fatalf("%d of %d requests failed during %d failovers (at most %d may); first: %v",
 			load.failed.Load(), load.ok.Load()+load.failed.Load(), rounds, allowed, load.firstErr.Load())
@@ -318,9 +323,9 @@ func TestFailoverCertRotation(t *testing.T) {
 	if load.ok.Load() == 0 {
 		t.Fatal("the load generator sent nothing")
 	}
-	if load.failed.Load() != 0 {
-		t.Fatalf("%d of %d requests failed during the rotation; first: %v",
-			load.failed.Load(), load.ok.Load()+load.failed.Load(), load.firstErr.Load())
+	if allowed := allowedFailures(1); load.failed.Load() > allowed {
+		t.Fatalf("%d of %d requests failed during the rotation (at most %d may); first: %v",
+			load.failed.Load(), load.ok.Load()+load.failed.Load(), allowed, load.firstErr.Load())
 	}
 	if n := metric(ctx, t, d, `lbaasd_controller_failovers_total{outcome="completed",reason="cert_expiry"}`); n < 1 {
 		t.Fatalf("%v certificate rotations completed, want at least 1", n)
