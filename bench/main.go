@@ -49,6 +49,7 @@ type options struct {
 	quick    bool
 	only     []int
 	octavia  bool
+	members  []int
 	deadline time.Duration
 	since    int64
 }
@@ -62,11 +63,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	var only string
+	var only, members string
 	fs.StringVar(&o.out, "out", "bench/results", "directory the JSON results go to")
 	fs.BoolVar(&o.quick, "quick", false, "a short smoke run: fewer samples, shorter load runs")
 	fs.StringVar(&only, "only", "", "comma-separated items to run (default: all; with -octavia: 3)")
 	fs.BoolVar(&o.octavia, "octavia", false, "also run item 3 against the cloud of the OS_* environment (LBAAS_ACC_VIP_SUBNET_ID names its VIP subnet)")
+	fs.StringVar(&members, "members", "", "comma-separated member counts N of item 3 (default: 10,100,300; with -quick: 10)")
 	fs.DurationVar(&o.deadline, "deadline", 14*time.Minute, "overall time limit, builds included")
 	fs.Int64Var(&o.since, "since", 0, "Unix time the deadline counts from (default: now; make bench passes its own start, so that compiling bench counts too)")
 	if err := fs.Parse(args); err != nil {
@@ -85,6 +87,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		o.only = append(o.only, n)
 	}
+	for _, f := range strings.FieldsFunc(members, func(r rune) bool { return r == ',' || r == ' ' }) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 1000 {
+			return o, fmt.Errorf("-members: %q is not a member count (1–1000)", f)
+		}
+		o.members = append(o.members, n)
+	}
+	slices.Sort(o.members)
 	if o.deadline < time.Minute {
 		return o, errors.New("-deadline: at least 1m")
 	}

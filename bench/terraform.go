@@ -168,6 +168,9 @@ func (b *bench) terraformScenarios(ctx context.Context) ([]row, error) {
 	// members costs one change of the load balancer, N lbaas_member cost N,
 	// each about what N lbaas_member cost more than a batch of N.
 	ns := pick(b.opts, []int{10, 100, 300}, []int{10})
+	if len(b.opts.members) > 0 {
+		ns = b.opts.members
+	}
 	for _, t := range targets {
 		type key struct {
 			n    int

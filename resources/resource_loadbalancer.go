@@ -284,10 +284,11 @@ func (r *loadBalancerResource) Update(ctx context.Context, req resource.UpdateRe
 	var got *lb.LoadBalancer
 	if plan.updatableChanged(state) {
 		want := plan.toLB(ctx, &resp.Diagnostics)
+		have := state.toLB(ctx, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if _, err := r.api.UpdateLoadBalancer(ctx, id, want); err != nil {
+		if _, err := r.api.UpdateLoadBalancer(ctx, id, have, want); err != nil {
 			apiError(&resp.Diagnostics, "Updating", kindLoadBalancer, id, err)
 			return
 		}

@@ -84,7 +84,7 @@ type API interface {
 	CreateLoadBalancer(ctx context.Context, want *lb.LoadBalancer) (*lb.LoadBalancer, error)
 	GetLoadBalancer(ctx context.Context, id string) (*lb.LoadBalancer, error)
 	ListLoadBalancers(ctx context.Context, f Filter) ([]*lb.LoadBalancer, error)
-	UpdateLoadBalancer(ctx context.Context, id string, want *lb.LoadBalancer) (*lb.LoadBalancer, error)
+	UpdateLoadBalancer(ctx context.Context, id string, have, want *lb.LoadBalancer) (*lb.LoadBalancer, error)
 	DeleteLoadBalancer(ctx context.Context, id string, cascade bool) error
 	WaitLoadBalancer(ctx context.Context, action, id string) (*lb.LoadBalancer, error)
 	LoadBalancerStatus(ctx context.Context, id string) (*StatusTree, error)

@@ -294,14 +294,21 @@ func createLoadBalancerBody(w *lb.LoadBalancer) map[string]any {
 	return wrap("loadbalancer", b)
 }
 
-func updateLoadBalancerBody(w *lb.LoadBalancer) map[string]any {
-	return wrap("loadbalancer", body{
-		"name":              w.Name,
-		"description":       w.Description,
-		"admin_state_up":    w.AdminStateUp,
-		"vip_qos_policy_id": orNull(w.VIPQoSPolicyID),
-		"tags":              tags(w.Tags),
-	})
+// updateLoadBalancerBody is the PUT of want over have. vip_qos_policy_id
+// goes only when it changes (have nil: always): Octavia checks Neutron's QoS
+// extension whenever the key is present, even null, and refuses the whole
+// update where it is missing.
+func updateLoadBalancerBody(have, w *lb.LoadBalancer) map[string]any {
+	b := body{
+		"name":           w.Name,
+		"description":    w.Description,
+		"admin_state_up": w.AdminStateUp,
+		"tags":           tags(w.Tags),
+	}
+	if have == nil || have.VIPQoSPolicyID != w.VIPQoSPolicyID {
+		b["vip_qos_policy_id"] = orNull(w.VIPQoSPolicyID)
+	}
+	return wrap("loadbalancer", b)
 }
 
 func createListenerBody(w *lb.Listener) map[string]any {

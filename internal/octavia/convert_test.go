@@ -160,10 +160,21 @@ func TestUpdateBodiesAreFullState(t *testing.T) {
 		t.Errorf("member update %v\nwant %v", got, want)
 	}
 
-	got = roundTrip(t, updateLoadBalancerBody(&lb.LoadBalancer{Name: "n", VIPSubnetID: "s"}))
-	want = map[string]any{"name": "n", "description": "", "admin_state_up": false, "vip_qos_policy_id": nil, "tags": []any{}}
+	// vip_qos_policy_id only when it changes: Octavia refuses the key, even
+	// null, where Neutron has no QoS extension ("VIP QoS policy is not
+	// allowed in this deployment").
+	got = roundTrip(t, updateLoadBalancerBody(&lb.LoadBalancer{Name: "m"}, &lb.LoadBalancer{Name: "n", VIPSubnetID: "s"}))
+	want = map[string]any{"name": "n", "description": "", "admin_state_up": false, "tags": []any{}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("load balancer update %v\nwant %v", got, want)
+	}
+	got = roundTrip(t, updateLoadBalancerBody(&lb.LoadBalancer{VIPQoSPolicyID: "q"}, &lb.LoadBalancer{Name: "n"}))
+	if v, ok := got["vip_qos_policy_id"]; !ok || v != nil {
+		t.Errorf("load balancer update clearing the QoS policy: %v", got)
+	}
+	got = roundTrip(t, updateLoadBalancerBody(nil, &lb.LoadBalancer{VIPQoSPolicyID: "q"}))
+	if got["vip_qos_policy_id"] != "q" {
+		t.Errorf("load balancer update setting the QoS policy: %v", got)
 	}
 
 	v := 1.1

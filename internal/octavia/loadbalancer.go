@@ -80,11 +80,12 @@ func (c *Client) ListLoadBalancers(ctx context.Context, f Filter) ([]*lb.LoadBal
 	return listObjs(ctx, c, c.url("loadbalancers"), "loadbalancers", f, decodeLoadBalancer)
 }
 
-// UpdateLoadBalancer PUTs name, description, admin_state_up,
-// vip_qos_policy_id and tags of want, in the load balancer's turn.
-func (c *Client) UpdateLoadBalancer(ctx context.Context, id string, want *lb.LoadBalancer) (*lb.LoadBalancer, error) {
+// UpdateLoadBalancer PUTs name, description, admin_state_up and tags of
+// want, and vip_qos_policy_id when it differs from have's (nil have: always),
+// in the load balancer's turn.
+func (c *Client) UpdateLoadBalancer(ctx context.Context, id string, have, want *lb.LoadBalancer) (*lb.LoadBalancer, error) {
 	var out *lb.LoadBalancer
-	req := updateLoadBalancerBody(want)
+	req := updateLoadBalancerBody(have, want)
 	err := c.write(ctx, writeOp{
 		what: "updating load balancer " + id,
 		kind: kindLoadBalancer,

@@ -30,7 +30,7 @@ func TestEveryKind(t *testing.T) {
 	must(err)
 	lbo, err = c.WaitLoadBalancer(ctx, ActionCreate, lbo.ID)
 	must(err)
-	lbo, err = c.UpdateLoadBalancer(ctx, lbo.ID, &lb.LoadBalancer{Name: "web2", AdminStateUp: true, Tags: []string{"x"}})
+	lbo, err = c.UpdateLoadBalancer(ctx, lbo.ID, nil, &lb.LoadBalancer{Name: "web2", AdminStateUp: true, Tags: []string{"x"}})
 	must(err)
 	if lbo.Name != "web2" {
 		t.Errorf("load balancer %+v", lbo)
@@ -225,7 +225,7 @@ func TestDeleteLoadBalancerInError(t *testing.T) {
 	// Updating it is refused at once.
 	lb2 := f.addLB()
 	f.setStatus("loadbalancers", lb2, "ERROR")
-	_, err := c.UpdateLoadBalancer(t.Context(), lb2, &lb.LoadBalancer{Name: "x"})
+	_, err := c.UpdateLoadBalancer(t.Context(), lb2, nil, &lb.LoadBalancer{Name: "x"})
 	var se *StatusError
 	if !errors.As(err, &se) || se.ID != lb2 {
 		t.Fatalf("err = %v", err)
