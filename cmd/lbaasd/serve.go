@@ -328,7 +328,12 @@ func (s serveCmd) checkFailover() error {
 // findAgent locates the amphora-agent binary.
 func findAgent(flagValue string) (string, error) {
 	if flagValue != "" {
-		return exec.LookPath(flagValue)
+		// Absolute: amphora agents are started in their own directory.
+		p, err := exec.LookPath(flagValue)
+		if err != nil {
+			return "", err
+		}
+		return filepath.Abs(p)
 	}
 	if self, err := os.Executable(); err == nil {
 		p := filepath.Join(filepath.Dir(self), "amphora-agent")

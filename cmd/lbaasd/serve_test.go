@@ -101,3 +101,25 @@ func TestCheckFailover(t *testing.T) {
 		}
 	}
 }
+
+// TestFindAgentMakesARelativePathAbsolute: amphora agents run in their own
+// directory, so a relative --agent-bin (bin/amphora-agent from the checkout)
+// must be resolved against lbaasd's working directory once, at start.
+func TestFindAgentMakesARelativePathAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	agent := filepath.Join(dir, "bin", "amphora-agent")
+	if err := os.WriteFile(agent, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	got, err := findAgent("bin/amphora-agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != agent {
+		t.Fatalf("findAgent(bin/amphora-agent) = %q, want %q", got, agent)
+	}
+}

@@ -92,6 +92,23 @@ func TestOpenstackCLIFlow(t *testing.T) {
 		t.Fatalf("loadbalancer status show:\n%s", status)
 	}
 
+	// Failover through the CLI, of the load balancer and of its amphora:
+	// each time a new amphora serves the VIP and the old one is gone.
+	amphora := func() string {
+		return strings.TrimSpace(osCLI(ctx, t, d, "loadbalancer", "amphora", "list", "--loadbalancer", lbv["id"].(string), "-f", "value", "-c", "id"))
+	}
+	before := amphora()
+	osCLI(ctx, t, d, "loadbalancer", "failover", "--wait", "lb1")
+	afterLB := amphora()
+	osCLI(ctx, t, d, "loadbalancer", "amphora", "failover", "--wait", afterLB)
+	afterAmp := amphora()
+	if strings.Contains(afterLB, "\n") || afterLB == before || afterAmp == afterLB || strings.Contains(afterAmp, "\n") {
+		t.Fatalf("amphorae: %q, after loadbalancer failover %q, after amphora failover %q: want one new each time", before, afterLB, afterAmp)
+	}
+	if body, err := get(ctx, "http://"+vip+":"+port+"/"); err != nil || (body != b1.name && body != b2.name) {
+		t.Fatalf("request to the VIP after the failovers: %q, %v", body, err)
+	}
+
 	if dp := countDataPlane(d.DataDir); len(dp.agents) != 1 || len(dp.haproxys) != 1 {
 		t.Fatalf("before delete: agents %v haproxy masters %v, want one of each", dp.agents, dp.haproxys)
 	}
