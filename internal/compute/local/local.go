@@ -367,8 +367,10 @@ func (d *Driver) List(_ context.Context) ([]string, error) {
 		id, err := os.ReadFile(filepath.Join(d.cfg.Dir, e.Name(), "amphora-id"))
 		if err != nil || !validID(string(id)) {
 			// A directory left by a crash before its ID was written holds
-			// no process (the ID is written first): remove it.
-			if errors.Is(err, os.ErrNotExist) {
+			// no process (the ID is written first): remove it, once it is
+			// old enough not to be one that Create is making right now
+			// (List also runs beside reconciles, from the housekeeping).
+			if info, ierr := e.Info(); errors.Is(err, os.ErrNotExist) && ierr == nil && time.Since(info.ModTime()) > time.Minute {
 				_ = os.RemoveAll(filepath.Join(d.cfg.Dir, e.Name()))
 			}
 			continue

@@ -225,3 +225,34 @@ func TestLocalDriverAdoptsAnUnrecordedAgent(t *testing.T) {
 		t.Fatalf("Create after adoption = %+v, %v; want the adopted %+v", again, err, inst)
 	}
 }
+
+// TestListRemovesOnlyStaleDirsWithoutID: a directory without its
+// amphora-id file is what a crash in Create leaves; List removes it once it
+// is old, never while it may be one that Create is making.
+func TestListRemovesOnlyStaleDirsWithoutID(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "a")
+	d, err := local.New(local.Config{Dir: dir, AgentBin: "/bin/true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, stale := filepath.Join(dir, "freshxxxxxxx"), filepath.Join(dir, "stalexxxxxxx")
+	for _, p := range []string{fresh, stale} {
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := d.List(t.Context()); err != nil || len(ids) != 0 {
+		t.Fatalf("List: %v, %v", ids, err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh directory without amphora-id was removed: %v", err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a stale directory without amphora-id was kept: %v", err)
+	}
+}
