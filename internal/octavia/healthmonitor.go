@@ -107,24 +107,8 @@ func (c *Client) UpdateHealthMonitor(ctx context.Context, id string, want *lb.He
 	if err != nil {
 		return nil, err
 	}
-	var out *lb.HealthMonitor
-	req := updateHealthMonitorBody(want)
-	err = c.write(ctx, writeOp{
-		what: "updating health monitor " + id,
-		kind: kindHealthMonitor,
-		lbID: lbID,
-		send: func(ctx context.Context) error {
-			o, err := sendObj(ctx, c, http.MethodPut, c.url("healthmonitors", id), req, "healthmonitor", decodeHealthMonitor)
-			if err == nil {
-				out = o
-			}
-			return err
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return putObj(ctx, c, writeOp{what: "updating health monitor " + id, kind: kindHealthMonitor, lbID: lbID},
+		c.url("healthmonitors", id), updateHealthMonitorBody(want), "healthmonitor", decodeHealthMonitor)
 }
 
 // DeleteHealthMonitor deletes a health monitor in its load balancer's

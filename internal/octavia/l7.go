@@ -106,24 +106,8 @@ func (c *Client) UpdateL7Policy(ctx context.Context, id string, want *lb.L7Polic
 	if err != nil {
 		return nil, err
 	}
-	var out *lb.L7Policy
-	req := updateL7PolicyBody(want)
-	err = c.write(ctx, writeOp{
-		what: "updating L7 policy " + id,
-		kind: kindL7Policy,
-		lbID: lbID,
-		send: func(ctx context.Context) error {
-			o, err := sendObj(ctx, c, http.MethodPut, c.url("l7policies", id), req, "l7policy", decodeL7Policy)
-			if err == nil {
-				out = o
-			}
-			return err
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return putObj(ctx, c, writeOp{what: "updating L7 policy " + id, kind: kindL7Policy, lbID: lbID},
+		c.url("l7policies", id), updateL7PolicyBody(want), "l7policy", decodeL7Policy)
 }
 
 // DeleteL7Policy deletes an L7 policy (and its rules) in its load
@@ -229,24 +213,8 @@ func (c *Client) UpdateL7Rule(ctx context.Context, policyID, id string, want *lb
 	if err != nil {
 		return nil, err
 	}
-	var out *lb.L7Rule
-	req := updateL7RuleBody(want)
-	err = c.write(ctx, writeOp{
-		what: "updating L7 rule " + id + " of policy " + policyID,
-		kind: kindL7Rule,
-		lbID: lbID,
-		send: func(ctx context.Context) error {
-			o, err := sendObj(ctx, c, http.MethodPut, c.url("l7policies", policyID, "rules", id), req, "rule", ruleDecoder(policyID))
-			if err == nil {
-				out = o
-			}
-			return err
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return putObj(ctx, c, writeOp{what: "updating L7 rule " + id + " of policy " + policyID, kind: kindL7Rule, lbID: lbID},
+		c.url("l7policies", policyID, "rules", id), updateL7RuleBody(want), "rule", ruleDecoder(policyID))
 }
 
 // DeleteL7Rule deletes a rule in its load balancer's turn; one already

@@ -95,24 +95,8 @@ func (c *Client) UpdateListener(ctx context.Context, id string, want *lb.Listene
 	if err != nil {
 		return nil, err
 	}
-	var out *lb.Listener
-	req := updateListenerBody(want)
-	err = c.write(ctx, writeOp{
-		what: "updating listener " + id,
-		kind: kindListener,
-		lbID: lbID,
-		send: func(ctx context.Context) error {
-			o, err := sendObj(ctx, c, http.MethodPut, c.url("listeners", id), req, "listener", decodeListener)
-			if err == nil {
-				out = o
-			}
-			return err
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return putObj(ctx, c, writeOp{what: "updating listener " + id, kind: kindListener, lbID: lbID},
+		c.url("listeners", id), updateListenerBody(want), "listener", decodeListener)
 }
 
 // DeleteListener deletes a listener in its load balancer's turn; one

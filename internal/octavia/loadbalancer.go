@@ -84,24 +84,8 @@ func (c *Client) ListLoadBalancers(ctx context.Context, f Filter) ([]*lb.LoadBal
 // want, and vip_qos_policy_id when it differs from have's (nil have: always),
 // in the load balancer's turn.
 func (c *Client) UpdateLoadBalancer(ctx context.Context, id string, have, want *lb.LoadBalancer) (*lb.LoadBalancer, error) {
-	var out *lb.LoadBalancer
-	req := updateLoadBalancerBody(have, want)
-	err := c.write(ctx, writeOp{
-		what: "updating load balancer " + id,
-		kind: kindLoadBalancer,
-		lbID: id,
-		send: func(ctx context.Context) error {
-			o, err := sendObj(ctx, c, http.MethodPut, c.url("loadbalancers", id), req, "loadbalancer", decodeLoadBalancer)
-			if err == nil {
-				out = o
-			}
-			return err
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return putObj(ctx, c, writeOp{what: "updating load balancer " + id, kind: kindLoadBalancer, lbID: id},
+		c.url("loadbalancers", id), updateLoadBalancerBody(have, want), "loadbalancer", decodeLoadBalancer)
 }
 
 // DeleteLoadBalancer deletes a load balancer (ACTIVE or ERROR) in its

@@ -86,25 +86,8 @@ func (c *Client) UpdateMember(ctx context.Context, poolID, id string, want *lb.M
 	if err != nil {
 		return nil, err
 	}
-	var out *lb.Member
-	req := updateMemberBody(want)
-	err = c.write(ctx, writeOp{
-		what: "updating member " + id + " of pool " + poolID,
-		kind: kindMember,
-		lbID: lbID,
-		send: func(ctx context.Context) error {
-			o, err := sendObj(ctx, c, http.MethodPut, c.url("pools", poolID, "members", id), req, "member",
-				memberDecoder(poolID))
-			if err == nil {
-				out = o
-			}
-			return err
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return putObj(ctx, c, writeOp{what: "updating member " + id + " of pool " + poolID, kind: kindMember, lbID: lbID},
+		c.url("pools", poolID, "members", id), updateMemberBody(want), "member", memberDecoder(poolID))
 }
 
 // DeleteMember deletes a member in its load balancer's turn; one already

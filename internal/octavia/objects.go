@@ -122,3 +122,20 @@ func nameOf(name string) string {
 	}
 	return fmt.Sprintf(" %q", name)
 }
+
+// putObj PUTs body to u as op (its what, kind and lbID: in the load
+// balancer's turn) and decodes the object under root from the answer.
+func putObj[T any](ctx context.Context, c *Client, op writeOp, u string, body any, root string, dec func(json.RawMessage) (*T, error)) (*T, error) {
+	var out *T
+	op.send = func(ctx context.Context) error {
+		o, err := sendObj(ctx, c, http.MethodPut, u, body, root, dec)
+		if err == nil {
+			out = o
+		}
+		return err
+	}
+	if err := c.write(ctx, op); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -110,24 +110,8 @@ func (c *Client) UpdatePool(ctx context.Context, id string, want *lb.Pool) (*lb.
 	if err != nil {
 		return nil, err
 	}
-	var out *lb.Pool
-	req := updatePoolBody(want)
-	err = c.write(ctx, writeOp{
-		what: "updating pool " + id,
-		kind: kindPool,
-		lbID: lbID,
-		send: func(ctx context.Context) error {
-			o, err := sendObj(ctx, c, http.MethodPut, c.url("pools", id), req, "pool", decodePool)
-			if err == nil {
-				out = o
-			}
-			return err
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return putObj(ctx, c, writeOp{what: "updating pool " + id, kind: kindPool, lbID: lbID},
+		c.url("pools", id), updatePoolBody(want), "pool", decodePool)
 }
 
 // DeletePool deletes a pool (and with it its members and health monitor)
