@@ -3,10 +3,7 @@ package e2e
 import (
 	"context"
 	"math/rand/v2"
-	"net/http"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,38 +178,7 @@ func TestHitlessMemberChanges(t *testing.T) {
 	b1, b2, b3 := newBackend(t, "b1"), newBackend(t, "b2"), newBackend(t, "b3")
 	lbID, poolID, url := servingLB(ctx, t, c, d.subnetID(t), "hitless", freePort(t), b1, b2)
 
-	var ok, failed atomic.Int64
-	var firstErr atomic.Value
-	loadCtx, stopLoad := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	const workers, maxRequests = 4, 200000
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tr := &http.Transport{MaxIdleConnsPerHost: 1}
-			defer tr.CloseIdleConnections()
-			client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-			for i := 0; i < maxRequests/workers && loadCtx.Err() == nil; i++ {
-				// Alternate keep-alive and new connections.
-				req, _ := http.NewRequestWithContext(context.WithoutCancel(loadCtx), http.MethodGet, url, nil)
-				req.Close = i%2 == 1
-				resp, err := client.Do(req)
-				if err == nil {
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						err = errorf("status %d", resp.StatusCode)
-					}
-				}
-				if err != nil {
-					failed.Add(1)
-					firstErr.CompareAndSwap(nil, err)
-					continue
-				}
-				ok.Add(1)
-			}
-		}()
-	}
+	load := startLoad(ctx, url)
 
 	const changes = 20
 	var memberID string
@@ -231,13 +197,12 @@ func TestHitlessMemberChanges(t *testing.T) {
 		}
 		waitActive(ctx, t, c, lbID)
 	}
-	stopLoad()
-	wg.Wait()
-	t.Logf("FIGURE hitless: %d member changes under load: %d requests ok, %d failed", changes, ok.Load(), failed.Load())
-	if failed.Load() != 0 {
-		t.Fatalf("%d of %d requests failed during %d member changes; first: %v", failed.Load(), ok.Load()+failed.Load(), changes, firstErr.Load())
+	load.stop()
+	t.Logf("FIGURE hitless: %d member changes under load: %d requests ok, %d failed", changes, load.ok.Load(), load.failed.Load())
+	if load.failed.Load() != 0 {
+		t.Fatalf("%d of %d requests failed during %d member changes; first: %v", load.failed.Load(), load.ok.Load()+load.failed.Load(), changes, load.firstErr.Load())
 	}
-	if ok.Load() == 0 {
+	if load.ok.Load() == 0 {
 		t.Fatal("the load generator sent nothing")
 	}
 	if b3.hits.Load() == 0 {

@@ -2,12 +2,9 @@ package e2e
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -149,54 +146,6 @@ func TestFailoverKill9Amphora(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%v automatic failovers completed, want 1", n)
 	}
-}
-
-// loadGenerator sends requests to url from a few workers until stop is
-// called, and counts them.
-type loadGenerator struct {
-	ok, failed atomic.Int64
-	firstErr   atomic.Value
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
-}
-
-func startLoad(ctx context.Context, url string) *loadGenerator {
-	g := &loadGenerator{}
-	ctx, g.cancel = context.WithCancel(ctx)
-	const workers, maxRequests = 4, 400000
-	for range workers {
-		g.wg.Add(1)
-		go func() {
-			defer g.wg.Done()
-			tr := &http.Transport{MaxIdleConnsPerHost: 1}
-			defer tr.CloseIdleConnections()
-			client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-			for i := 0; i < maxRequests/workers && ctx.Err() == nil; i++ {
-				// Alternate keep-alive and new connections.
-				req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodGet, url, nil)
-				req.Close = i%2 == 1
-				resp, err := client.Do(req)
-				if err == nil {
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						err = errorf("status %d", resp.StatusCode)
-					}
-				}
-				if err != nil {
-					g.failed.Add(1)
-					g.firstErr.CompareAndSwap(nil, err)
-					continue
-				}
-				g.ok.Add(1)
-			}
-		}()
-	}
-	return g
-}
-
-func (g *loadGenerator) stop() {
-	g.cancel()
-	g.wg.Wait()
 }
 
 // allowedFailures is how many requests of a load generator may fail during

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -232,3 +233,52 @@ func seed() int64 {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// loadGenerator sends requests to url from 4 workers, alternating
+// keep-alive and new connections, until stop is called (at most 400,000),
+// and counts them.
+type loadGenerator struct {
+	ok, failed atomic.Int64
+	firstErr   atomic.Value
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+}
+
+func startLoad(ctx context.Context, url string) *loadGenerator {
+	g := &loadGenerator{}
+	ctx, g.cancel = context.WithCancel(ctx)
+	const workers, maxRequests = 4, 400000
+	for range workers {
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			tr := &http.Transport{MaxIdleConnsPerHost: 1}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+			for i := 0; i < maxRequests/workers && ctx.Err() == nil; i++ {
+				// Alternate keep-alive and new connections.
+				req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodGet, url, nil)
+				req.Close = i%2 == 1
+				resp, err := client.Do(req)
+				if err == nil {
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						err = errorf("status %d", resp.StatusCode)
+					}
+				}
+				if err != nil {
+					g.failed.Add(1)
+					g.firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				g.ok.Add(1)
+			}
+		}()
+	}
+	return g
+}
+
+func (g *loadGenerator) stop() {
+	g.cancel()
+	g.wg.Wait()
+}
